@@ -1,0 +1,52 @@
+using System.Text.Json.Serialization;
+
+namespace RagFunctions.Core.Ingestion.Catalog;
+
+/// <summary>Where a document is in its ingestion. Serialised lower-case (<c>queued</c>, <c>indexed</c>, ...).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<DocumentStatus>))]
+public enum DocumentStatus
+{
+    [JsonStringEnumMemberName("queued")] Queued,
+    [JsonStringEnumMemberName("extracting")] Extracting,
+    [JsonStringEnumMemberName("embedding")] Embedding,
+    [JsonStringEnumMemberName("indexed")] Indexed,
+    [JsonStringEnumMemberName("failed")] Failed,
+}
+
+/// <summary>The catalog entry of one source document.</summary>
+/// <param name="Id">Stable for the source path (see <see cref="DocumentIds"/>).</param>
+/// <param name="SourcePath">Path relative to the drop folder / blob container, forward slashes.</param>
+/// <param name="ContentHash">SHA-256 (hex) of the bytes last seen; a re-drop with the same hash is skipped.</param>
+/// <param name="Detail">Human-readable note, e.g. the failure reason or "unchanged content, re-ingest skipped".</param>
+/// <param name="StageMilliseconds">Duration per stage of the last run (extract, chunk, embed, index).</param>
+public sealed record DocumentRecord(
+    string Id,
+    string SourcePath,
+    string FileName,
+    long SizeBytes,
+    string ContentHash,
+    DocumentStatus Status,
+    string? FailureReason,
+    int ChunkCount,
+    int TokenCount,
+    DateTimeOffset QueuedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? CompletedAt,
+    IReadOnlyDictionary<string, double> StageMilliseconds,
+    string? Detail = null);
+
+/// <summary>Document ids are a pure function of the source path so every re-drop of the same path maps to the same chunks.</summary>
+public static class DocumentIds
+{
+    /// <summary>Normalises a source path: forward slashes, no leading <c>./</c> or <c>/</c>.</summary>
+    public static string NormalizePath(string sourcePath)
+    {
+        var p = sourcePath.Replace('\\', '/').Trim();
+        while (p.StartsWith("./", StringComparison.Ordinal)) p = p[2..];
+        return p.TrimStart('/');
+    }
+
+    /// <summary><c>doc-</c> plus 24 hex chars of SHA-256 of the normalised path (valid as an Azure AI Search key prefix).</summary>
+    public static string FromSourcePath(string sourcePath) =>
+        "doc-" + Common.StableIds.ShortHash(24, NormalizePath(sourcePath));
+}

@@ -1,0 +1,25 @@
+namespace RagFunctions.Core.Ingestion.Embedding;
+
+/// <summary>Bound from <c>RagFunctions:Embedding</c>.</summary>
+public sealed class EmbeddingOptions
+{
+    public const string Section = "RagFunctions:Embedding";
+
+    /// <summary>Vector dimensions; the index and the embedder must agree.</summary>
+    public int Dimensions { get; set; } = 384;
+
+    /// <summary>Most inputs in one embedding call.</summary>
+    public int MaxBatchInputs { get; set; } = 16;
+
+    /// <summary>Most estimated tokens in one embedding call.</summary>
+    public int MaxBatchTokens { get; set; } = 8000;
+
+    /// <summary>Retries after the first attempt on 429/5xx/timeouts.</summary>
+    public int MaxRetries { get; set; } = 5;
+
+    /// <summary>First backoff delay; doubles with jitter; a server's Retry-After wins when given.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest single wait, whatever Retry-After says.</summary>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+}

@@ -1,0 +1,46 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RagFunctions.Local.Hosting;
+
+namespace RagFunctions.Local.Storage;
+
+/// <summary>Opens connections to the one local SQLite file. Each store creates its own tables (<c>CREATE TABLE IF NOT EXISTS</c>) on first use.
+/// WAL mode lets readers run while the ingestion writer commits.</summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(IOptions<LocalHostOptions> options)
+    {
+        var path = options.Value.DatabasePath;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        FilePath = path;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+        }.ToString();
+        SQLitePCL.Batteries_V2.Init();
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA journal_mode=WAL;";
+        pragma.ExecuteNonQuery();
+    }
+
+    /// <summary>Full path of the database file.</summary>
+    public string FilePath { get; }
+
+    /// <summary>An open connection with a busy timeout, so concurrent writers wait instead of failing with SQLITE_BUSY.</summary>
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+}

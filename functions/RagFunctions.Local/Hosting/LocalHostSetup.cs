@@ -1,5 +1,11 @@
 using Microsoft.AspNetCore.Diagnostics;
+using RagFunctions.Api.Documents;
+using RagFunctions.Api.Health;
 using RagFunctions.Api.Problems;
+using RagFunctions.Core.Ingestion.Extraction;
+using RagFunctions.Core.Ingestion.Embedding;
+using RagFunctions.Local.Ingestion;
+using RagFunctions.Local.Retrieval;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.Hosting;
@@ -16,6 +22,11 @@ public static class LocalHostSetup
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
+        builder.Services.AddSingleton(sp => new HostDescription("local", $"sqlite:{sp.GetRequiredService<SqliteDatabase>().FilePath}", "sqlite"));
+        builder.Services.AddDocumentExtraction();
+        builder.Services.AddLocalEmbeddings(builder.Configuration);
+        builder.Services.AddLocalSearchIndex();
+        builder.Services.AddLocalIngestion(builder.Configuration);
         return builder;
     }
 
@@ -29,6 +40,9 @@ public static class LocalHostSetup
         }));
 
         // Feature routes (one line each).
+        app.MapHealthApi();
+        app.MapDocumentsApi();
+        app.MapSearchApi();
         return app;
     }
 }

@@ -33,7 +33,11 @@ public sealed record DocumentRecord(
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
     IReadOnlyDictionary<string, double> StageMilliseconds,
-    string? Detail = null);
+    string? Detail = null)
+{
+    /// <summary>True when exactly this content is already in the index, so a new run would change nothing.</summary>
+    public bool IsIndexedWith(string contentHash) => Status == DocumentStatus.Indexed && ContentHash == contentHash;
+}
 
 /// <summary>Document ids are a pure function of the source path so every re-drop of the same path maps to the same chunks.</summary>
 public static class DocumentIds

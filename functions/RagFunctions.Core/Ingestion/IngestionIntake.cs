@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+using RagFunctions.Core.Ingestion.Catalog;
+using RagFunctions.Core.Ingestion.Workflow;
+
+namespace RagFunctions.Core.Ingestion;
+
+/// <summary>The front door of ingestion, shared by the blob trigger and the drop-folder watcher: decides whether a file
+/// version needs a run, records it as <c>queued</c>, and removes documents whose file is gone.</summary>
+public sealed partial class IngestionIntake(
+    IDocumentCatalog catalog,
+    Retrieval.ISearchIndex index,
+    TimeProvider time,
+    ILogger<IngestionIntake> logger)
+{
+    /// <summary>Returns the request to run, or null when this exact content is already indexed (the record notes the skip).</summary>
+    public async Task<IngestionRequest?> AcceptAsync(string sourcePath, string contentHash, long sizeBytes, CancellationToken cancellationToken)
+    {
+        var path = DocumentIds.NormalizePath(sourcePath);
+        var documentId = DocumentIds.FromSourcePath(path);
+        var now = time.GetUtcNow();
+        var existing = await catalog.GetAsync(documentId, cancellationToken);
+        if (existing is not null && existing.IsIndexedWith(contentHash))
+        {
+            await catalog.UpsertAsync(existing with { Detail = $"unchanged content; re-ingest skipped at {now:O}" }, cancellationToken);
+            LogUnchanged(documentId, path);
+            return null;
+        }
+
+        var queued = existing is null
+            ? new DocumentRecord(documentId, path, Path.GetFileName(path), sizeBytes, contentHash, DocumentStatus.Queued,
+                null, 0, 0, now, null, null, new Dictionary<string, double>())
+            : existing with { Status = DocumentStatus.Queued, SizeBytes = sizeBytes, QueuedAt = now, FailureReason = null, Detail = "changed content queued" };
+        await catalog.UpsertAsync(queued, cancellationToken);
+        return new IngestionRequest(path, contentHash, sizeBytes, now);
+    }
+
+    /// <summary>Removes a document's chunks and catalog entry. Returns false when it was not known.</summary>
+    public async Task<bool> RemoveAsync(string documentId, CancellationToken cancellationToken)
+    {
+        var existing = await catalog.GetAsync(documentId, cancellationToken);
+        await index.DeleteDocumentAsync(documentId, cancellationToken);
+        if (existing is null)
+        {
+            return false;
+        }
+
+        await catalog.DeleteAsync(documentId, cancellationToken);
+        LogRemoved(documentId, existing.SourcePath);
+        return true;
+    }
+
+    /// <summary>Removes the document of a deleted source file (blob-deleted event, file gone from the drop folder).</summary>
+    public Task<bool> RemoveBySourcePathAsync(string sourcePath, CancellationToken cancellationToken) =>
+        RemoveAsync(DocumentIds.FromSourcePath(sourcePath), cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} ({SourcePath}) unchanged; not re-ingested")]
+    private partial void LogUnchanged(string documentId, string sourcePath);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} ({SourcePath}) removed with its chunks")]
+    private partial void LogRemoved(string documentId, string sourcePath);
+}

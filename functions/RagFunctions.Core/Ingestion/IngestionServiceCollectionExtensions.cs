@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RagFunctions.Core.Ingestion.Workflow;
+using RagFunctions.Core.Retrieval;
+
+namespace RagFunctions.Core.Ingestion;
+
+public static class IngestionServiceCollectionExtensions
+{
+    /// <summary>Ingestion behaviour shared by both hosts: intake, activities, metrics, and the hybrid retriever.
+    /// Hosts add the ports (document source, catalog, index, embedder) and options binding.</summary>
+    public static IServiceCollection AddIngestionCore(this IServiceCollection services)
+    {
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IngestionMetrics>();
+        services.TryAddSingleton<IngestionIntake>();
+        services.TryAddSingleton<IngestionActivities>();
+        services.TryAddSingleton<HybridRetriever>();
+        return services;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RagFunctions.Core.Ingestion.Catalog;
+using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Ingestion.Embedding;
+using RagFunctions.Core.Ingestion.Extraction;
+using RagFunctions.Core.Retrieval;
+
+namespace RagFunctions.Core.Ingestion.Workflow;
+
+/// <summary>The side-effecting steps of ingestion. Each method is one activity: the Durable app exposes each as an
+/// activity function, the local runner calls them directly. Every log line carries the document id as correlation.</summary>
+public sealed partial class IngestionActivities(
+    IDocumentSource source,
+    DocumentExtractor extractor,
+    IChunker chunker,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    ISearchIndex index,
+    IDocumentCatalog catalog,
+    IngestionMetrics metrics,
+    IOptions<EmbeddingOptions> embeddingOptions,
+    TimeProvider time,
+    ILogger<IngestionActivities> logger)
+{
+    /// <summary>Records the run as started, or reports that this exact content is already indexed.</summary>
+    public async Task<BeginResult> BeginAsync(IngestionRequest request, CancellationToken cancellationToken)
+    {
+        var path = DocumentIds.NormalizePath(request.SourcePath);
+        var documentId = DocumentIds.FromSourcePath(path);
+        var existing = await catalog.GetAsync(documentId, cancellationToken);
+        if (existing is not null && existing.IsIndexedWith(request.ContentHash))
+        {
+            // A duplicate delivery after the first run finished; the intake already noted skips it saw itself.
+            LogSkipped(documentId, path);
+            metrics.DocumentFinished("skipped");
+            return new BeginResult(documentId, AlreadyIndexed: true);
+        }
+
+        // Chunk count and hash of the previous version stay visible until the new version is indexed.
+        var record = new DocumentRecord(
+            documentId, path, Path.GetFileName(path), request.SizeBytes, request.ContentHash, DocumentStatus.Extracting,
+            FailureReason: null,
+            ChunkCount: existing?.ChunkCount ?? 0,
+            TokenCount: existing?.TokenCount ?? 0,
+            QueuedAt: request.QueuedAt,
+            StartedAt: time.GetUtcNow(),
+            CompletedAt: null,
+            StageMilliseconds: new Dictionary<string, double>(),
+            Detail: existing is null ? null : "re-ingesting changed content");
+        await catalog.UpsertAsync(record, cancellationToken);
+        LogStarted(documentId, path, request.SizeBytes);
+        return new BeginResult(documentId, AlreadyIndexed: false);
+    }
+
+    /// <summary>Reads, extracts and chunks the file, and plans the embedding batches.</summary>
+    public async Task<ChunkedDocument> ExtractAndChunkAsync(ExtractInput input, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        ExtractedDocument extracted;
+        try
+        {
+            await using var stream = await source.OpenReadAsync(input.SourcePath, cancellationToken);
+            if (stream is null)
+            {
+                return Failed(input.DocumentId, "the file no longer exists");
+            }
+
+            extracted = await extractor.ExtractAsync(stream, Path.GetFileName(input.SourcePath), cancellationToken);
+        }
+        catch (ExtractionFailedException ex)
+        {
+            LogExtractionFailed(input.DocumentId, ex.Message);
+            return Failed(input.DocumentId, ex.Message);
+        }
+
+        var extractMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        metrics.StageCompleted("extract", extractMs);
+
+        started = Stopwatch.GetTimestamp();
+        var chunks = chunker.Chunk(new ChunkSource(input.DocumentId, input.SourcePath), extracted);
+        if (chunks.Count == 0)
+        {
+            return Failed(input.DocumentId, "no extractable text");
+        }
+
+        var batches = EmbeddingBatchPlanner.Plan(chunks.Select(c => c.TokenCount).ToArray(), embeddingOptions.Value)
+            .Select(r => new ChunkBatch(r.Start, r.Count, chunks.Skip(r.Start).Take(r.Count).Sum(c => c.TokenCount)))
+            .ToArray();
+        var chunkMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        metrics.StageCompleted("chunk", chunkMs);
+
+        var current = await catalog.GetAsync(input.DocumentId, cancellationToken);
+        if (current is not null)
+        {
+            await catalog.UpsertAsync(current with { Status = DocumentStatus.Embedding }, cancellationToken);
+        }
+
+        LogChunked(input.DocumentId, chunks.Count, batches.Length, extractMs, chunkMs);
+        return new ChunkedDocument(input.DocumentId, chunks, batches, null, extractMs, chunkMs);
+    }
+
+    /// <summary>Embeds one batch (retries live in the embedding generator pipeline).</summary>
+    public async Task<EmbedBatchResult> EmbedBatchAsync(EmbedBatchInput input, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var generated = await embedder.GenerateAsync(input.Texts, cancellationToken: cancellationToken);
+        if (generated.Count != input.Texts.Count)
+        {
+            throw new InvalidOperationException($"embedder returned {generated.Count} vectors for {input.Texts.Count} inputs");
+        }
+
+        var expected = embeddingOptions.Value.Dimensions;
+        var vectors = new float[generated.Count][];
+        for (var i = 0; i < generated.Count; i++)
+        {
+            var vector = generated[i].Vector;
+            if (vector.Length != expected)
+            {
+                throw new InvalidOperationException($"embedder returned {vector.Length} dimensions, configured {expected} (RagFunctions:Embedding:Dimensions)");
+            }
+
+            vectors[i] = vector.ToArray();
+        }
+
+        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        metrics.StageCompleted("embed_batch", ms);
+        return new EmbedBatchResult(input.Start, vectors, ms);
+    }
+
+    /// <summary>Makes these chunks the document's only chunks in the index.</summary>
+    public async Task<IndexResult> IndexAsync(IndexInput input, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var indexed = input.Chunks.Select((c, i) => new IndexedChunk(c, input.Vectors[i])).ToArray();
+        await index.ReplaceDocumentChunksAsync(input.DocumentId, indexed, cancellationToken);
+        var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        metrics.StageCompleted("index", ms);
+        return new IndexResult(indexed.Length, ms);
+    }
+
+    /// <summary>Marks the document indexed with its counts and timings.</summary>
+    public async Task<bool> CompleteAsync(CompleteInput input, CancellationToken cancellationToken)
+    {
+        var current = await catalog.GetAsync(input.DocumentId, cancellationToken)
+            ?? throw new InvalidOperationException($"document {input.DocumentId} vanished from the catalog while indexing");
+        await catalog.UpsertAsync(
+            current with
+            {
+                Status = DocumentStatus.Indexed,
+                FailureReason = null,
+                ContentHash = input.ContentHash,
+                ChunkCount = input.ChunkCount,
+                TokenCount = input.TokenCount,
+                CompletedAt = time.GetUtcNow(),
+                StageMilliseconds = input.StageMilliseconds,
+                Detail = null,
+            },
+            cancellationToken);
+        metrics.Indexed(input.ChunkCount, input.TokenCount);
+        metrics.DocumentFinished("indexed");
+        LogIndexed(input.DocumentId, input.ChunkCount, input.TokenCount);
+        return true;
+    }
+
+    /// <summary>Marks the document failed. Its old chunks are removed: the index must not answer from content the file no longer has.</summary>
+    public async Task<bool> FailAsync(FailInput input, CancellationToken cancellationToken)
+    {
+        await index.DeleteDocumentAsync(input.DocumentId, cancellationToken);
+        var current = await catalog.GetAsync(input.DocumentId, cancellationToken);
+        if (current is not null)
+        {
+            await catalog.UpsertAsync(
+                current with { Status = DocumentStatus.Failed, FailureReason = input.Reason, ChunkCount = 0, TokenCount = 0, CompletedAt = time.GetUtcNow() },
+                cancellationToken);
+        }
+
+        metrics.DocumentFinished("failed");
+        LogFailed(input.DocumentId, input.Reason);
+        return true;
+    }
+
+    private static ChunkedDocument Failed(string documentId, string reason) => new(documentId, [], [], reason, 0, 0);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion of {DocumentId} ({SourcePath}, {SizeBytes} bytes) started")]
+    private partial void LogStarted(string documentId, string sourcePath, long sizeBytes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion of {DocumentId} ({SourcePath}) skipped: content unchanged")]
+    private partial void LogSkipped(string documentId, string sourcePath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Extraction of {DocumentId} failed: {Reason}")]
+    private partial void LogExtractionFailed(string documentId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId}: {ChunkCount} chunks in {BatchCount} embedding batches (extract {ExtractMs:F1} ms, chunk {ChunkMs:F1} ms)")]
+    private partial void LogChunked(string documentId, int chunkCount, int batchCount, double extractMs, double chunkMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} indexed: {ChunkCount} chunks, {TokenCount} tokens")]
+    private partial void LogIndexed(string documentId, int chunkCount, int tokenCount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} failed: {Reason}")]
+    private partial void LogFailed(string documentId, string reason);
+}

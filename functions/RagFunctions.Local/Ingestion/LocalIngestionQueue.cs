@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+using RagFunctions.Core.Common;
+using RagFunctions.Core.Ingestion;
+using RagFunctions.Core.Ingestion.Workflow;
+
+namespace RagFunctions.Local.Ingestion;
+
+/// <summary>The local stand-in for the blob trigger + Durable: source paths queue here and workers run the same
+/// <see cref="IngestionWorkflow"/> with the in-process runner. A path queued twice before it runs is ingested once.</summary>
+public sealed partial class LocalIngestionQueue(
+    DropFolder dropFolder,
+    IngestionIntake intake,
+    IServiceProvider services,
+    IOptions<IngestionOptions> options,
+    ILogger<LocalIngestionQueue> logger) : BackgroundService
+{
+    private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
+    private int _inFlight;
+
+    /// <summary>True when nothing is queued or running.</summary>
+    public bool IsIdle => _pending.IsEmpty && Volatile.Read(ref _inFlight) == 0;
+
+    /// <summary>Queues a source path for ingestion (or removal, if the file is gone when its turn comes).</summary>
+    public void Enqueue(string sourcePath)
+    {
+        if (_pending.TryAdd(sourcePath, 0))
+        {
+            _queue.Writer.TryWrite(sourcePath);
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var workers = Enumerable.Range(0, Math.Max(1, options.Value.MaxParallelDocuments))
+            .Select(_ => Task.Run(() => WorkAsync(stoppingToken), stoppingToken));
+        return Task.WhenAll(workers);
+    }
+
+    private async Task WorkAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var sourcePath in _queue.Reader.ReadAllAsync(stoppingToken))
+            {
+                Interlocked.Increment(ref _inFlight);
+                _pending.TryRemove(sourcePath, out _);
+                try
+                {
+                    await ProcessAsync(sourcePath, stoppingToken);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+#pragma warning disable CA1031 // One bad file must never stop the host; the workflow already recorded what it could.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    LogUnexpected(ex, sourcePath);
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _inFlight);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Ingests one file now (also used by the benchmark); returns null when the file was gone and its document removed.</summary>
+    public async Task<IngestionOutcome?> ProcessAsync(string sourcePath, CancellationToken cancellationToken)
+    {
+        IngestionRequest? request;
+        await using (var stream = await dropFolder.OpenReadAsync(sourcePath, cancellationToken))
+        {
+            if (stream is null)
+            {
+                await intake.RemoveBySourcePathAsync(sourcePath, cancellationToken);
+                return null;
+            }
+
+            var (hash, length) = await ContentHasher.ComputeAsync(stream, cancellationToken);
+            request = await intake.AcceptAsync(sourcePath, hash, length, cancellationToken);
+        }
+
+        if (request is null)
+        {
+            return new IngestionOutcome(Core.Ingestion.Catalog.DocumentIds.FromSourcePath(sourcePath), IngestionOutcomeKind.Skipped, 0, null);
+        }
+
+        var activities = services.GetRequiredService<IngestionActivities>();
+        using var context = new InProcessWorkflowContext(activities, options.Value.MaxParallelEmbeddingBatches, cancellationToken);
+        return await IngestionWorkflow.RunAsync(context, request);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure while ingesting {SourcePath}")]
+    private partial void LogUnexpected(Exception exception, string sourcePath);
+}

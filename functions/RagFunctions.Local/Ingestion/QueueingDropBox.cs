@@ -1,0 +1,27 @@
+using RagFunctions.Core.Common;
+using RagFunctions.Core.Ingestion;
+
+namespace RagFunctions.Local.Ingestion;
+
+/// <summary>Uploads land in the drop folder and are queued at once (the watcher would find them too, a moment later),
+/// so the document is listed as <c>queued</c> by the time the upload answers.</summary>
+public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intake, LocalIngestionQueue queue) : IDocumentDropBox
+{
+    public async Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken)
+    {
+        var sourcePath = await dropFolder.SaveAsync(fileName, content, cancellationToken);
+        await using (var stream = await dropFolder.OpenReadAsync(sourcePath, cancellationToken))
+        {
+            if (stream is not null)
+            {
+                var (hash, length) = await ContentHasher.ComputeAsync(stream, cancellationToken);
+                await intake.AcceptAsync(sourcePath, hash, length, cancellationToken);
+            }
+        }
+
+        queue.Enqueue(sourcePath);
+        return sourcePath;
+    }
+
+    public Task DeleteAsync(string sourcePath, CancellationToken cancellationToken) => dropFolder.DeleteAsync(sourcePath, cancellationToken);
+}

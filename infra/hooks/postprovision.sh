@@ -15,6 +15,9 @@ After deploy, upload a document (Entra ID auth, no keys):
   az storage blob upload --auth-mode login --account-name ${AZURE_STORAGE_ACCOUNT_NAME} \\
     --container-name ${AZURE_STORAGE_DOCUMENTS_CONTAINER} --name <your-user-id>/handbook.pdf --file ./handbook.pdf
 
-Send a test assessment event:
-  az servicebus queue message send ... (see docs/deploy.md, "Send a test assessment event")
+Send a test assessment event (Entra ID token, Azure Service Bus Data Sender):
+  curl -X POST "https://${AZURE_SERVICEBUS_FULLY_QUALIFIED_NAMESPACE}/${AZURE_SERVICEBUS_ASSESSMENT_QUEUE}/messages" \\
+    -H "Authorization: Bearer \$(az account get-access-token --resource https://servicebus.azure.net --query accessToken -o tsv)" \\
+    -H "Content-Type: application/json" -d @event.json
+(details in docs/deploy.md)
 MSG

@@ -7,7 +7,7 @@ param blobTriggerFunctionName string
 param documentsContainerName string
 param subscriptionName string = 'documents-to-function'
 
-resource systemTopic 'Microsoft.EventGrid/systemTopics@2024-06-01-preview' existing = {
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
   name: systemTopicName
 }
 
@@ -19,7 +19,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
 // Event Grid webhooks have no managed-identity delivery to the Functions blob extension endpoint.
 var blobsExtensionKey = listKeys('${functionApp.id}/host/default', '2024-04-01').systemKeys.blobs_extension
 
-resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2024-06-01-preview' = {
+resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
   parent: systemTopic
   name: subscriptionName
   properties: {

@@ -35,7 +35,7 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
 
-resource search 'Microsoft.Search/searchServices@2024-06-01-preview' existing = {
+resource search 'Microsoft.Search/searchServices@2023-11-01' existing = {
   name: searchServiceName
 }
 

@@ -14,7 +14,7 @@ param sku string = 'basic'
 ])
 param semanticSearch string = 'free'
 
-resource search 'Microsoft.Search/searchServices@2024-06-01-preview' = {
+resource search 'Microsoft.Search/searchServices@2023-11-01' = {
   name: name
   location: location
   tags: tags

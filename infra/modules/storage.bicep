@@ -60,7 +60,7 @@ resource deployment 'Microsoft.Storage/storageAccounts/blobServices/containers@2
 // Flex Consumption supports only the Event Grid source for blob triggers. The system topic lives here;
 // the subscription needs the deployed function's blobs_extension key, so it is created after deploy
 // (eventgrid-subscription.bicep on re-provision, or the postdeploy hook on the first `azd up`).
-resource systemTopic 'Microsoft.EventGrid/systemTopics@2024-06-01-preview' = {
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   name: systemTopicName
   location: location
   tags: tags

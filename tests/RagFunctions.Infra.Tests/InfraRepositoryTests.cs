@@ -162,7 +162,7 @@ public sealed class InfraRepositoryTests
     [Fact]
     public void Host_json_is_a_v2_isolated_host_with_durable_and_service_bus_settings()
     {
-        using var doc = JsonDocument.Parse(RepoFiles.Read("functions/RagFunctions.App/host.json"));
+        using var doc = JsonDocument.Parse(RepoFiles.Read("host.json"));
         var root = doc.RootElement;
         Assert.Equal("2.0", root.GetProperty("version").GetString());
         Assert.False(root.TryGetProperty("extensionBundle", out _), "isolated worker apps reference extensions as NuGet packages");
@@ -177,7 +177,7 @@ public sealed class InfraRepositoryTests
     [Fact]
     public void Local_settings_sample_lists_every_contracted_option_for_the_isolated_worker()
     {
-        using var doc = JsonDocument.Parse(RepoFiles.Read("functions/RagFunctions.App/local.settings.sample.json"));
+        using var doc = JsonDocument.Parse(RepoFiles.Read("local.settings.sample.json"));
         var values = doc.RootElement.GetProperty("Values");
         Assert.Equal("dotnet-isolated", values.GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
         foreach (var key in Contract().Options)

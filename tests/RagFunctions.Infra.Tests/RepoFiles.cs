@@ -20,7 +20,8 @@ public static class RepoFiles
     [
         .. Directory.GetFiles(InfraDir, "*.*", SearchOption.AllDirectories).Order(StringComparer.Ordinal),
         Path.Combine(Root, "azure.yaml"),
-        Path.Combine(Root, "functions", "RagFunctions.App", "host.json"),
+        Path.Combine(Root, "host.json"),
+        Path.Combine(Root, "local.settings.sample.json"),
     ];
 
     public static string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');

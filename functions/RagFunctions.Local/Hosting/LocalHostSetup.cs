@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Problems;
+using RagFunctions.Core.Ingestion.Embedding;
+using RagFunctions.Local.Identity;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.Hosting;
@@ -16,6 +18,8 @@ public static class LocalHostSetup
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
+        builder.Services.AddLocalEmbeddings(builder.Configuration);
+        builder.Services.AddLocalCallerIdentity(builder.Configuration);
         return builder;
     }
 

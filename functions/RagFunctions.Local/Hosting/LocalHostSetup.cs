@@ -6,6 +6,7 @@ using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Local.Ingestion;
 using RagFunctions.Local.Retrieval;
+using RagFunctions.Local.Identity;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.Hosting;
@@ -27,6 +28,7 @@ public static class LocalHostSetup
         builder.Services.AddLocalEmbeddings(builder.Configuration);
         builder.Services.AddLocalSearchIndex();
         builder.Services.AddLocalIngestion(builder.Configuration);
+        builder.Services.AddLocalCallerIdentity(builder.Configuration);
         return builder;
     }
 

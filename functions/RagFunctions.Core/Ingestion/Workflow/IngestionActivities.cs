@@ -85,9 +85,8 @@ public sealed partial class IngestionActivities(
             return Failed(input.DocumentId, "no extractable text");
         }
 
-        var batches = EmbeddingBatchPlanner.Plan(chunks.Select(c => c.TokenCount).ToArray(), embeddingOptions.Value)
-            .Select(r => new ChunkBatch(r.Start, r.Count, chunks.Skip(r.Start).Take(r.Count).Sum(c => c.TokenCount)))
-            .ToArray();
+        var limits = embeddingOptions.Value;
+        var batches = EmbeddingBatchPlanner.Plan(chunks.Select(c => c.TokenCount).ToArray(), limits.MaxBatchInputs, limits.MaxBatchTokens);
         var chunkMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("chunk", chunkMs);
 
@@ -97,7 +96,7 @@ public sealed partial class IngestionActivities(
             await catalog.UpsertAsync(current with { Status = DocumentStatus.Embedding }, cancellationToken);
         }
 
-        LogChunked(input.DocumentId, chunks.Count, batches.Length, extractMs, chunkMs);
+        LogChunked(input.DocumentId, chunks.Count, batches.Count, extractMs, chunkMs);
         return new ChunkedDocument(input.DocumentId, chunks, batches, null, extractMs, chunkMs);
     }
 

@@ -1,4 +1,5 @@
 using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Ingestion.Embedding;
 
 namespace RagFunctions.Core.Ingestion.Workflow;
 
@@ -18,13 +19,10 @@ public sealed record ExtractInput(string DocumentId, string SourcePath, string C
 public sealed record ChunkedDocument(
     string DocumentId,
     IReadOnlyList<DocumentChunk> Chunks,
-    IReadOnlyList<ChunkBatch> Batches,
+    IReadOnlyList<EmbeddingBatch> Batches,
     string? FailureReason,
     double ExtractMilliseconds,
     double ChunkMilliseconds);
-
-/// <summary>A contiguous range of chunks embedded in one call.</summary>
-public sealed record ChunkBatch(int Start, int Count, int Tokens);
 
 /// <summary>Input of one fan-out embedding activity.</summary>
 public sealed record EmbedBatchInput(string DocumentId, int Start, IReadOnlyList<string> Texts);

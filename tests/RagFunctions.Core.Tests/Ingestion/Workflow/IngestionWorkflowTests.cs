@@ -98,7 +98,7 @@ public sealed class IngestionWorkflowTests
             .Select(i => new DocumentChunk(DocumentChunk.MakeId("doc-1", i), "doc-1", i, $"chunk {i}", "Guide", "docs/guide.md", null, null, i * 10, (i * 10) + 8, 3))
             .ToArray();
         var batches = Enumerable.Range(0, (chunkCount + batchSize - 1) / batchSize)
-            .Select(b => new ChunkBatch(b * batchSize, Math.Min(batchSize, chunkCount - (b * batchSize)), 3 * Math.Min(batchSize, chunkCount - (b * batchSize))))
+            .Select(b => new RagFunctions.Core.Ingestion.Embedding.EmbeddingBatch(b * batchSize, Math.Min(batchSize, chunkCount - (b * batchSize)), 3 * Math.Min(batchSize, chunkCount - (b * batchSize))))
             .ToArray();
         return (name, input) => name switch
         {

@@ -117,15 +117,15 @@ public sealed class InMemoryHybridIndex : IDisposable
         }
     }
 
-    /// <summary>Bulk load (start-up): analyses on all cores, then adds. Chunks are grouped by document in the order given;
-    /// each document present replaces any chunks already held for it.</summary>
+    /// <summary>Bulk load (start-up): analyses on all cores, then adds. Chunks are grouped by document (in order of first
+    /// appearance); each document present replaces any chunks already held for it.</summary>
     public void Load(IReadOnlyList<IndexedChunk> chunks)
     {
         ArgumentNullException.ThrowIfNull(chunks);
         lock (_writerGate)
         {
-            var ordered = chunks.Select((c, i) => (c, i)).OrderBy(x => x.c.Chunk.DocumentId, StringComparer.Ordinal).ThenBy(x => x.i)
-                .Select(x => x.c).ToArray();
+            // Group by document in order of first appearance, keeping the given chunk order within a document.
+            var ordered = chunks.GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal).SelectMany(g => g).ToArray();
             var prepared = Prepare(ordered, parallel: true);
             _lock.EnterWriteLock();
             try

@@ -67,7 +67,7 @@ public sealed class VectorIndex
             target.Clear();
         }
 
-        var maxAbs = TensorPrimitives.MaxMagnitude(target);
+        var maxAbs = MathF.Abs(TensorPrimitives.MaxMagnitude(target)); // MaxMagnitude returns the signed element.
         var scale = maxAbs > 0 ? maxAbs / 127f : 0f;
         var q = _quantised.AsSpan(row * _paddedDimensions, _paddedDimensions);
         q.Clear();
@@ -171,7 +171,7 @@ public sealed class VectorIndex
     private short[] QuantiseQuery(ReadOnlySpan<float> unit)
     {
         var wide = new short[_paddedDimensions];
-        var maxAbs = TensorPrimitives.MaxMagnitude(unit);
+        var maxAbs = MathF.Abs(TensorPrimitives.MaxMagnitude(unit));
         if (maxAbs <= 0)
         {
             return wide;

@@ -1,0 +1,383 @@
+using RagFunctions.Core.Ingestion.Chunking;
+
+namespace RagFunctions.Core.Retrieval;
+
+/// <summary>The local query engine: BM25 (<see cref="Bm25Index"/>) and int8 vectors (<see cref="VectorIndex"/>) over the same chunks,
+/// fused with <see cref="ReciprocalRankFusion"/>; filters by document and principal.</summary>
+/// <remarks>
+/// Concurrency: any number of readers and writers may call in; writers are serialised. A writer analyses and normalises the
+/// new chunks first (no lock readers wait on), then removes the document's old chunks and adds the new ones inside one write
+/// lock, so a query sees all old or all new chunks of a document — never a mix, never none. Queries hold the read lock for
+/// the scan only (query analysis happens before). Each chunk gets a fresh slot; slots only grow, so a re-ingested document's
+/// chunks sort after all others (postings stay append-only).
+/// </remarks>
+public sealed class InMemoryHybridIndex : IDisposable
+{
+    /// <summary>Largest <see cref="HybridQuery.Top"/> served.</summary>
+    public const int MaxTop = 1000;
+
+    private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Lock _writerGate = new();
+    private readonly Bm25Index _keyword = new();
+    private readonly VectorIndex _vector;
+    private readonly Dictionary<string, DocumentEntry> _documents = new(StringComparer.Ordinal);
+    private DocumentChunk?[] _chunks = new DocumentChunk?[1024];
+    private int[] _documentOfSlot = new int[1024];
+    private int _nextSlot;
+    private int _nextDocumentNumber;
+    private int _liveChunks;
+
+    public InMemoryHybridIndex(int dimensions, TextAnalyzer? analyzer = null)
+    {
+        _vector = new VectorIndex(dimensions);
+        Analyzer = analyzer ?? new TextAnalyzer();
+    }
+
+    public int Dimensions => _vector.Dimensions;
+
+    public TextAnalyzer Analyzer { get; }
+
+    public int DocumentCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _documents.Count;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    public int ChunkCount
+    {
+        get
+        {
+            _lock.EnterReadLock();
+            try
+            {
+                return _liveChunks;
+            }
+            finally
+            {
+                _lock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>Makes <paramref name="chunks"/> the document's only chunks (empty = delete), atomically for readers.</summary>
+    /// <exception cref="ArgumentException">A chunk belongs to another document, or a vector has the wrong dimensions.</exception>
+    public void ReplaceDocument(string documentId, IReadOnlyList<IndexedChunk> chunks)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        ArgumentNullException.ThrowIfNull(chunks);
+        foreach (var chunk in chunks)
+        {
+            if (!string.Equals(chunk.Chunk.DocumentId, documentId, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' belongs to document '{chunk.Chunk.DocumentId}', not '{documentId}'.", nameof(chunks));
+            }
+        }
+
+        lock (_writerGate)
+        {
+            var prepared = Prepare(chunks, parallel: false);
+            _lock.EnterWriteLock();
+            try
+            {
+                RemoveLocked(documentId);
+                AddLocked(documentId, prepared, 0, prepared.Length);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>Removes every chunk of the document; false when it had none.</summary>
+    public bool DeleteDocument(string documentId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        lock (_writerGate)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                return RemoveLocked(documentId);
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>Bulk load (start-up): analyses on all cores, then adds. Chunks are grouped by document (in order of first
+    /// appearance); each document present replaces any chunks already held for it.</summary>
+    public void Load(IReadOnlyList<IndexedChunk> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        lock (_writerGate)
+        {
+            // Group by document in order of first appearance, keeping the given chunk order within a document.
+            var ordered = chunks.GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal).SelectMany(g => g).ToArray();
+            var prepared = Prepare(ordered, parallel: true);
+            _lock.EnterWriteLock();
+            try
+            {
+                var start = 0;
+                while (start < prepared.Length)
+                {
+                    var documentId = prepared[start].Chunk.DocumentId;
+                    var end = start + 1;
+                    while (end < prepared.Length && string.Equals(prepared[end].Chunk.DocumentId, documentId, StringComparison.Ordinal))
+                    {
+                        end++;
+                    }
+
+                    RemoveLocked(documentId);
+                    AddLocked(documentId, prepared, start, end - start);
+                    start = end;
+                }
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
+    /// <summary>Hybrid search: keyword and/or vector (whichever the query has), each retriever's top max(50, Top), fused by RRF.</summary>
+    public IReadOnlyList<SearchHit> Search(HybridQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Top, 1);
+        var top = Math.Min(query.Top, MaxTop);
+        if (!query.Vector.IsEmpty && query.Vector.Length != Dimensions)
+        {
+            throw new ArgumentException($"Query vector has {query.Vector.Length} dimensions; the index has {Dimensions}.", nameof(query));
+        }
+
+        var terms = string.IsNullOrWhiteSpace(query.Text) ? [] : Analyzer.AnalyzeQuery(query.Text);
+        if (terms.Count == 0 && query.Vector.IsEmpty)
+        {
+            return [];
+        }
+
+        var depth = ReciprocalRankFusion.RetrieverDepth(top);
+        var principals = query.Filter?.PrincipalIds is { } ids ? new HashSet<string>(ids, StringComparer.Ordinal) : null;
+
+        _lock.EnterReadLock();
+        try
+        {
+            var accept = BuildFilterLocked(query.Filter?.DocumentId, principals, out var matchesNothing);
+            if (matchesNothing)
+            {
+                return [];
+            }
+
+            var keyword = terms.Count > 0 ? _keyword.Search(terms, depth, accept) : [];
+            var vector = query.Vector.IsEmpty ? [] : _vector.Search(query.Vector.Span, depth, accept);
+            var fused = ReciprocalRankFusion.Fuse(Slots(keyword), Slots(vector), top);
+            var hits = new SearchHit[fused.Count];
+            for (var i = 0; i < fused.Count; i++)
+            {
+                var f = fused[i];
+                hits[i] = new SearchHit(_chunks[f.Key]!, f.Score, f.FoundBy, f.KeywordRank, f.VectorRank);
+            }
+
+            return hits;
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Keyword-only ranking (BM25 scores), for diagnostics and benchmarks.</summary>
+    public IReadOnlyList<(DocumentChunk Chunk, double Score)> SearchKeyword(string text, int top, SearchFilter? filter = null) =>
+        SearchOne(filter, accept => _keyword.Search(Analyzer.AnalyzeQuery(text), top, accept));
+
+    /// <summary>Vector-only ranking (cosine), for diagnostics and benchmarks.</summary>
+    public IReadOnlyList<(DocumentChunk Chunk, double Score)> SearchVector(ReadOnlyMemory<float> vector, int top, SearchFilter? filter = null) =>
+        SearchOne(filter, accept => _vector.Search(vector.Span, top, accept));
+
+    public void Dispose() => _lock.Dispose();
+
+    private IReadOnlyList<(DocumentChunk Chunk, double Score)> SearchOne(SearchFilter? filter, Func<Func<int, bool>?, IReadOnlyList<ScoredSlot>> search)
+    {
+        var principals = filter?.PrincipalIds is { } ids ? new HashSet<string>(ids, StringComparer.Ordinal) : null;
+        _lock.EnterReadLock();
+        try
+        {
+            var accept = BuildFilterLocked(filter?.DocumentId, principals, out var matchesNothing);
+            return matchesNothing ? [] : search(accept).Select(s => (_chunks[s.Slot]!, s.Score)).ToArray();
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
+    private static int[] Slots(IReadOnlyList<ScoredSlot> ranked)
+    {
+        var slots = new int[ranked.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = ranked[i].Slot;
+        }
+
+        return slots;
+    }
+
+    /// <summary>Null principals = no security trimming; an empty set = public chunks only.</summary>
+    private Func<int, bool>? BuildFilterLocked(string? documentId, HashSet<string>? principals, out bool matchesNothing)
+    {
+        matchesNothing = false;
+        var chunks = _chunks;
+        var documentOfSlot = _documentOfSlot;
+        var documentNumber = -1;
+        if (documentId is not null)
+        {
+            if (!_documents.TryGetValue(documentId, out var entry))
+            {
+                matchesNothing = true;
+                return null;
+            }
+
+            documentNumber = entry.Number;
+        }
+
+        return (documentNumber, principals) switch
+        {
+            (< 0, null) => null,
+            (_, null) => slot => documentOfSlot[slot] == documentNumber,
+            (< 0, _) => slot => IsVisible(chunks[slot]!, principals),
+            _ => slot => documentOfSlot[slot] == documentNumber && IsVisible(chunks[slot]!, principals),
+        };
+    }
+
+    private static bool IsVisible(DocumentChunk chunk, HashSet<string> principals)
+    {
+        if (chunk.OwnerIds.Count == 0 && chunk.GroupIds.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var id in chunk.OwnerIds)
+        {
+            if (principals.Contains(id))
+            {
+                return true;
+            }
+        }
+
+        foreach (var id in chunk.GroupIds)
+        {
+            if (principals.Contains(id))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private PreparedChunk[] Prepare(IReadOnlyList<IndexedChunk> chunks, bool parallel)
+    {
+        var prepared = new PreparedChunk[chunks.Count];
+        void PrepareOne(int i)
+        {
+            var chunk = chunks[i];
+            if (!chunk.Vector.IsEmpty && chunk.Vector.Length != Dimensions)
+            {
+                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has a {chunk.Vector.Length}-dimension vector; the index has {Dimensions}.", nameof(chunks));
+            }
+
+            prepared[i] = new PreparedChunk(chunk.Chunk, Analyzer.AnalyzeDocument(chunk.Chunk.Content).Terms, chunk.Vector);
+        }
+
+        if (parallel && chunks.Count > 256)
+        {
+            Parallel.For(0, chunks.Count, PrepareOne);
+        }
+        else
+        {
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                PrepareOne(i);
+            }
+        }
+
+        return prepared;
+    }
+
+    private void AddLocked(string documentId, PreparedChunk[] prepared, int start, int count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        var number = _nextDocumentNumber++;
+        var slots = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            var item = prepared[start + i];
+            var slot = _nextSlot++;
+            EnsureCapacity(slot);
+            _chunks[slot] = item.Chunk;
+            _documentOfSlot[slot] = number;
+            _keyword.Add(slot, item.Terms);
+            if (!item.Vector.IsEmpty)
+            {
+                _vector.Add(slot, item.Vector.Span);
+            }
+
+            slots[i] = slot;
+        }
+
+        _documents[documentId] = new DocumentEntry(number, slots);
+        _liveChunks += count;
+    }
+
+    private bool RemoveLocked(string documentId)
+    {
+        if (!_documents.Remove(documentId, out var entry))
+        {
+            return false;
+        }
+
+        foreach (var slot in entry.Slots)
+        {
+            _keyword.Remove(slot);
+            _vector.Remove(slot);
+            _chunks[slot] = null;
+            _documentOfSlot[slot] = -1;
+        }
+
+        _liveChunks -= entry.Slots.Length;
+        return true;
+    }
+
+    private void EnsureCapacity(int slot)
+    {
+        if (slot < _chunks.Length)
+        {
+            return;
+        }
+
+        var size = Math.Max(slot + 1, _chunks.Length * 2);
+        Array.Resize(ref _chunks, size);
+        Array.Resize(ref _documentOfSlot, size);
+    }
+
+    private sealed record DocumentEntry(int Number, int[] Slots);
+
+    private readonly record struct PreparedChunk(DocumentChunk Chunk, IReadOnlyList<string> Terms, ReadOnlyMemory<float> Vector);
+}

@@ -1,0 +1,294 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+
+namespace RagFunctions.Core.Retrieval;
+
+/// <summary>Terms of one analysed chunk and whether it was treated as English (stemmed).</summary>
+public sealed record AnalyzedText(IReadOnlyList<string> Terms, bool IsEnglish);
+
+/// <summary>Turns text into index terms: Unicode word breaking, invariant lower-casing, English stop-word removal,
+/// and Porter stemming only for English text.</summary>
+/// <remarks>
+/// Language choice: a chunk is English when at least <see cref="EnglishStopWordRatio"/> of its word tokens (and at least two)
+/// are English stop words — English prose runs at 40–50 % with this list, Indonesian at 0–3 %, so Indonesian words such as
+/// "fasilitas" or "khusus" are never cut to "fasilita"/"khusu". A long query is classified the same way; a short query
+/// (fewer than <see cref="MinQueryTokensForDecision"/> words, the usual case) is ambiguous, so each word contributes both its
+/// surface form and its stem (when they differ). A chunk is indexed under exactly one of the two forms, so the extra form
+/// only adds matches in the other language's chunks and never double-counts within one chunk (a stem is never itself the
+/// surface form of a different word in the same English chunk, because English chunks contain only stems).
+/// CJK ideographs and kana have no spaces between words: each character is a unigram term and each adjacent pair a bigram
+/// term, so a one-character query still matches and a two-character word matches precisely. Thread-safe.
+/// </remarks>
+public sealed class TextAnalyzer
+{
+    public const double EnglishStopWordRatio = 0.15;
+    public const int MinQueryTokensForDecision = 5;
+    private const int MaxTokenLength = 64;
+
+    private static readonly FrozenStopWords StopWords = new();
+
+    private readonly ConcurrentDictionary<string, string> _surface = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _stemmed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _surfaceLookup;
+    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _stemmedLookup;
+    private readonly int _maxCacheEntries;
+    private int _cacheEntries;
+
+    /// <param name="maxCacheEntries">Bound on the term caches (surface and stem), which also intern term strings.</param>
+    public TextAnalyzer(int maxCacheEntries = 1 << 20)
+    {
+        _maxCacheEntries = maxCacheEntries;
+        _surfaceLookup = _surface.GetAlternateLookup<ReadOnlySpan<char>>();
+        _stemmedLookup = _stemmed.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>True when <paramref name="word"/> (lower case) is on the English stop list.</summary>
+    public static bool IsStopWord(ReadOnlySpan<char> word) => StopWords.Contains(word);
+
+    /// <summary>Analyses chunk text for indexing: terms in order (duplicates kept, they are term frequencies).</summary>
+    public AnalyzedText AnalyzeDocument(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var terms = new List<string>(Math.Min(text.Length / 5 + 4, 4096));
+        var english = Analyze(text, terms, query: false);
+        return new AnalyzedText(terms, english);
+    }
+
+    /// <summary>Analyses a query: distinct terms. Stemmed when the query is clearly English, surface forms when clearly not,
+    /// both forms when ambiguous (short queries).</summary>
+    public IReadOnlyList<string> AnalyzeQuery(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var terms = new List<string>();
+        Analyze(text, terms, query: true);
+        var distinct = new List<string>(terms.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var term in terms)
+        {
+            if (seen.Add(term))
+            {
+                distinct.Add(term);
+            }
+        }
+
+        return distinct;
+    }
+
+    private bool Analyze(string text, List<string> terms, bool query)
+    {
+        var lowered = ArrayPool<char>.Shared.Rent(Math.Max(text.Length, 1));
+        var tokens = ArrayPool<Token>.Shared.Rent(text.Length * 2 + 2);
+        try
+        {
+            var chars = lowered.AsSpan(0, text.Length);
+            text.AsSpan().ToLowerInvariant(chars);
+            var tokenCount = Tokenize(chars, tokens);
+
+            var words = 0;
+            var stops = 0;
+            for (var i = 0; i < tokenCount; i++)
+            {
+                if (tokens[i].Kind == TokenKind.Word)
+                {
+                    words++;
+                    if (StopWords.Contains(chars.Slice(tokens[i].Start, tokens[i].Length)))
+                    {
+                        tokens[i].Kind = TokenKind.StopWord;
+                        stops++;
+                    }
+                }
+            }
+
+            var isEnglish = stops >= 2 && stops >= EnglishStopWordRatio * words;
+            var ambiguous = query && words < MinQueryTokensForDecision;
+            for (var i = 0; i < tokenCount; i++)
+            {
+                var token = tokens[i];
+                var span = chars.Slice(token.Start, token.Length);
+                switch (token.Kind)
+                {
+                    case TokenKind.Word when ambiguous:
+                        terms.Add(Surface(span));
+                        var stemmed = Stemmed(span);
+                        if (!ReferenceEquals(stemmed, terms[^1]) && !string.Equals(stemmed, terms[^1], StringComparison.Ordinal))
+                        {
+                            terms.Add(stemmed);
+                        }
+
+                        break;
+                    case TokenKind.Word:
+                        terms.Add(isEnglish ? Stemmed(span) : Surface(span));
+                        break;
+                    case TokenKind.Cjk:
+                        terms.Add(Surface(span));
+                        break;
+                }
+            }
+
+            return isEnglish;
+        }
+        finally
+        {
+            ArrayPool<Token>.Shared.Return(tokens);
+            ArrayPool<char>.Shared.Return(lowered);
+        }
+    }
+
+    private string Surface(ReadOnlySpan<char> span)
+    {
+        if (_surfaceLookup.TryGetValue(span, out var cached))
+        {
+            return cached;
+        }
+
+        var value = new string(span);
+        Remember(_surface, value, value);
+        return value;
+    }
+
+    private string Stemmed(ReadOnlySpan<char> span)
+    {
+        if (_stemmedLookup.TryGetValue(span, out var cached))
+        {
+            return cached;
+        }
+
+        var key = new string(span);
+        var value = PorterStemmer.Stem(span) is { } stem ? Surface(stem) : Surface(span);
+        Remember(_stemmed, key, value);
+        return value;
+    }
+
+    private void Remember(ConcurrentDictionary<string, string> cache, string key, string value)
+    {
+        if (Volatile.Read(ref _cacheEntries) < _maxCacheEntries && cache.TryAdd(key, value))
+        {
+            Interlocked.Increment(ref _cacheEntries);
+        }
+    }
+
+    /// <summary>Splits lower-cased text into word tokens (runs of letters, digits and combining marks) and CJK unigrams + bigrams.</summary>
+    internal static int Tokenize(ReadOnlySpan<char> chars, Token[] tokens)
+    {
+        var count = 0;
+        var i = 0;
+        var cjkPrevStart = -1;
+        var cjkPrevLength = 0;
+        while (i < chars.Length)
+        {
+            if (Rune.DecodeFromUtf16(chars[i..], out var rune, out var consumed) != OperationStatus.Done)
+            {
+                cjkPrevStart = -1;
+                i += Math.Max(consumed, 1);
+                continue;
+            }
+
+            if (IsCjk(rune.Value))
+            {
+                Add(tokens, ref count, i, consumed, TokenKind.Cjk);
+                if (cjkPrevStart >= 0)
+                {
+                    Add(tokens, ref count, cjkPrevStart, cjkPrevLength + consumed, TokenKind.Cjk);
+                }
+
+                cjkPrevStart = i;
+                cjkPrevLength = consumed;
+                i += consumed;
+                continue;
+            }
+
+            cjkPrevStart = -1;
+            if (!Rune.IsLetterOrDigit(rune))
+            {
+                i += consumed;
+                continue;
+            }
+
+            var start = i;
+            i += consumed;
+            while (i < chars.Length)
+            {
+                if (Rune.DecodeFromUtf16(chars[i..], out var next, out var n) != OperationStatus.Done || IsCjk(next.Value))
+                {
+                    break;
+                }
+
+                if (Rune.IsLetterOrDigit(next) || IsMark(next))
+                {
+                    i += n;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            if (i - start <= MaxTokenLength)
+            {
+                Add(tokens, ref count, start, i - start, TokenKind.Word);
+            }
+        }
+
+        return count;
+
+        static void Add(Token[] tokens, ref int count, int start, int length, TokenKind kind)
+        {
+            // The buffer holds two tokens per character (CJK unigram + bigram), the most any text can produce.
+            tokens[count++] = new Token(start, length, kind);
+        }
+    }
+
+    private static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark
+        or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
+
+    /// <summary>Han ideographs, kana and CJK compatibility ideographs: scripts written without spaces between words.</summary>
+    internal static bool IsCjk(int c) =>
+        c is (>= 0x3040 and <= 0x30FF) // Hiragana, Katakana
+            or (>= 0x3400 and <= 0x4DBF) // Extension A
+            or (>= 0x4E00 and <= 0x9FFF) // Unified ideographs
+            or (>= 0xF900 and <= 0xFAFF) // Compatibility ideographs
+            or (>= 0xFF66 and <= 0xFF9F) // Half-width katakana
+            or (>= 0x20000 and <= 0x3FFFF); // Extensions B+
+
+    internal enum TokenKind : byte
+    {
+        Word,
+        StopWord,
+        Cjk,
+    }
+
+    internal struct Token(int start, int length, TokenKind kind)
+    {
+        public readonly int Start = start;
+        public readonly int Length = length;
+        public TokenKind Kind = kind;
+    }
+
+    /// <summary>The English stop list (function words); immutable after construction.</summary>
+    private sealed class FrozenStopWords
+    {
+        private readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        public FrozenStopWords()
+        {
+            var words = new HashSet<string>(StringComparer.Ordinal)
+            {
+                "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be",
+                "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do",
+                "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he",
+                "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+                "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once",
+                "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some",
+                "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this",
+                "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where",
+                "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself",
+                "yourselves", "s", "t", "d", "ll", "m", "re", "ve",
+            };
+            _lookup = words.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        public bool Contains(ReadOnlySpan<char> word) => _lookup.Contains(word);
+    }
+}

@@ -1,0 +1,215 @@
+using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Retrieval;
+
+namespace RagFunctions.Core.Tests.Retrieval;
+
+public sealed class InMemoryHybridIndexTests
+{
+    private const int Dimensions = 8;
+
+    private static float[] Axis(int axis, float tilt = 0)
+    {
+        var v = new float[Dimensions];
+        v[axis % Dimensions] = 1;
+        v[(axis + 1) % Dimensions] = tilt;
+        return v;
+    }
+
+    private static IndexedChunk Chunk(string documentId, int ordinal, string content, float[] vector,
+        IReadOnlyList<string>? owners = null, IReadOnlyList<string>? groups = null) =>
+        new(new DocumentChunk(DocumentChunk.MakeId(documentId, ordinal), documentId, ordinal, content, documentId, $"{documentId}.txt",
+            null, null, 0, content.Length, content.Length / 4)
+        {
+            OwnerIds = owners ?? [],
+            GroupIds = groups ?? [],
+        }, vector);
+
+    private static InMemoryHybridIndex Sample()
+    {
+        var index = new InMemoryHybridIndex(Dimensions);
+        index.ReplaceDocument("fruit", [
+            Chunk("fruit", 0, "Apples and pears grow in the orchard near the river.", Axis(0)),
+            Chunk("fruit", 1, "Bananas grow in warm climates and are shipped green.", Axis(1)),
+        ]);
+        index.ReplaceDocument("cars", [
+            Chunk("cars", 0, "The engine of the car needs oil and a new battery.", Axis(2)),
+            Chunk("cars", 1, "Electric cars charge their battery overnight.", Axis(3), owners: ["alice"]),
+        ]);
+        index.ReplaceDocument("secret", [
+            Chunk("secret", 0, "The battery budget for the secret project.", Axis(4), groups: ["engineering"]),
+        ]);
+        return index;
+    }
+
+    [Fact]
+    public void Hybrid_search_reports_which_retrievers_found_each_hit()
+    {
+        using var index = Sample();
+
+        var hits = index.Search(new HybridQuery("orchard apples", Axis(0, 0.1f), Top: 3));
+
+        Assert.Equal("fruit-0", hits[0].Chunk.Id);
+        Assert.Equal(Retrievers.Keyword | Retrievers.Vector, hits[0].FoundBy);
+        Assert.Equal(1, hits[0].KeywordRank);
+        Assert.Equal(1, hits[0].VectorRank);
+        Assert.Equal(2.0 / 61, hits[0].Score, 1e-12);
+        Assert.All(hits.Skip(1), h => Assert.Equal(Retrievers.Vector, h.FoundBy));
+    }
+
+    [Fact]
+    public void Keyword_only_and_vector_only_queries_work()
+    {
+        using var index = Sample();
+
+        var keyword = index.Search(new HybridQuery("bananas", ReadOnlyMemory<float>.Empty));
+        var vector = index.Search(new HybridQuery("", Axis(2), Top: 1));
+
+        Assert.Equal(["fruit-1"], keyword.Select(h => h.Chunk.Id));
+        Assert.Equal(Retrievers.Keyword, keyword[0].FoundBy);
+        Assert.Equal(["cars-0"], vector.Select(h => h.Chunk.Id));
+        Assert.Null(vector[0].KeywordRank);
+    }
+
+    [Fact]
+    public void Principal_filter_hides_restricted_chunks_from_others()
+    {
+        using var index = Sample();
+
+        string Ids(IReadOnlyList<string>? principals) => string.Join(",", index
+            .Search(new HybridQuery("battery", ReadOnlyMemory<float>.Empty, Top: 10, new SearchFilter(PrincipalIds: principals)))
+            .Select(h => h.Chunk.Id).Order(StringComparer.Ordinal));
+
+        Assert.Equal("cars-0", Ids([]));
+        Assert.Equal("cars-0,cars-1", Ids(["alice"]));
+        Assert.Equal("cars-0,secret-0", Ids(["bob", "engineering"]));
+        Assert.Equal("cars-0,cars-1,secret-0", Ids(null));
+    }
+
+    [Fact]
+    public void Document_filter_restricts_both_retrievers()
+    {
+        using var index = Sample();
+
+        var hits = index.Search(new HybridQuery("battery", Axis(2), Top: 10, new SearchFilter(DocumentId: "secret")));
+        var none = index.Search(new HybridQuery("battery", Axis(2), Top: 10, new SearchFilter(DocumentId: "unknown")));
+
+        Assert.Equal(["secret-0"], hits.Select(h => h.Chunk.Id));
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public void Replace_swaps_all_chunks_and_delete_removes_them()
+    {
+        using var index = Sample();
+
+        index.ReplaceDocument("fruit", [Chunk("fruit", 0, "Cherries only now.", Axis(5))]);
+
+        Assert.Empty(index.Search(new HybridQuery("bananas apples", ReadOnlyMemory<float>.Empty)));
+        Assert.Equal(["fruit-0"], index.Search(new HybridQuery("cherries", ReadOnlyMemory<float>.Empty)).Select(h => h.Chunk.Id));
+        Assert.Equal(4, index.ChunkCount);
+        Assert.Equal(3, index.DocumentCount);
+
+        Assert.True(index.DeleteDocument("fruit"));
+        Assert.False(index.DeleteDocument("fruit"));
+        Assert.DoesNotContain(index.Search(new HybridQuery("cherries", Axis(5))), h => h.Chunk.DocumentId == "fruit");
+        Assert.Equal(2, index.DocumentCount);
+    }
+
+    [Fact]
+    public void Invalid_input_is_rejected()
+    {
+        using var index = Sample();
+
+        Assert.Throws<ArgumentException>(() => index.ReplaceDocument("fruit", [Chunk("cars", 0, "x", Axis(0))]));
+        Assert.Throws<ArgumentException>(() => index.ReplaceDocument("fruit", [Chunk("fruit", 0, "x", new float[3])]));
+        Assert.Throws<ArgumentException>(() => index.Search(new HybridQuery("x", new float[3])));
+        Assert.Throws<ArgumentOutOfRangeException>(() => index.Search(new HybridQuery("x", ReadOnlyMemory<float>.Empty, Top: 0)));
+        // The failed replace left the old chunks in place.
+        Assert.Equal(2, index.Search(new HybridQuery("grow", ReadOnlyMemory<float>.Empty)).Count);
+    }
+
+    [Fact]
+    public void Bulk_load_equals_one_by_one_replace()
+    {
+        var random = new Random(11);
+        var words = Enumerable.Range(0, 60).Select(i => "word" + i).ToArray();
+        var chunks = new List<IndexedChunk>();
+        for (var d = 0; d < 40; d++)
+        {
+            for (var o = 0; o < 5; o++)
+            {
+                var text = string.Join(' ', Enumerable.Range(0, 30).Select(_ => words[random.Next(words.Length)]));
+                chunks.Add(Chunk("doc" + d, o, text, Enumerable.Range(0, Dimensions).Select(_ => (float)random.NextDouble()).ToArray()));
+            }
+        }
+
+        using var bulk = new InMemoryHybridIndex(Dimensions);
+        // Interleave documents: the bulk loader must regroup them.
+        bulk.Load(chunks.OrderBy(c => c.Chunk.Ordinal).ToList());
+        using var single = new InMemoryHybridIndex(Dimensions);
+        foreach (var group in chunks.GroupBy(c => c.Chunk.DocumentId))
+        {
+            single.ReplaceDocument(group.Key, group.ToList());
+        }
+
+        Assert.Equal(200, bulk.ChunkCount);
+        for (var q = 0; q < 20; q++)
+        {
+            var query = new HybridQuery($"{words[random.Next(60)]} {words[random.Next(60)]}", chunks[random.Next(200)].Vector, Top: 10);
+            var a = bulk.Search(query).Select(h => (h.Chunk.Id, Math.Round(h.Score, 12)));
+            var b = single.Search(query).Select(h => (h.Chunk.Id, Math.Round(h.Score, 12)));
+            Assert.Equal(b, a);
+        }
+    }
+
+    [Fact]
+    public async Task Concurrent_readers_never_see_a_mix_of_generations_or_nothing()
+    {
+        using var index = new InMemoryHybridIndex(Dimensions);
+        index.ReplaceDocument("other", [Chunk("other", 0, "marker unrelated filler", Axis(7))]);
+        const int chunksPerGeneration = 6;
+        IndexedChunk[] Generation(int g) => Enumerable.Range(0, chunksPerGeneration)
+            .Select(o => Chunk("doc", o, $"marker gen{g} part{o} text", Axis(o, g % 7 / 10f))).ToArray();
+        index.ReplaceDocument("doc", Generation(0));
+
+        using var stop = new CancellationTokenSource();
+        var violations = 0;
+        var reads = 0;
+        var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var hits = index.Search(new HybridQuery("marker", Axis(0), Top: 50, new SearchFilter(DocumentId: "doc")));
+                var generations = hits.Select(h => h.Chunk.Content.Split(' ')[1]).Distinct().Count();
+                if (hits.Count != chunksPerGeneration || generations != 1)
+                {
+                    Interlocked.Increment(ref violations);
+                }
+
+                var all = index.Search(new HybridQuery("marker", ReadOnlyMemory<float>.Empty, Top: 50));
+                if (all.Count != chunksPerGeneration + 1 || all.Where(h => h.Chunk.DocumentId == "doc")
+                        .Select(h => h.Chunk.Content.Split(' ')[1]).Distinct().Count() != 1)
+                {
+                    Interlocked.Increment(ref violations);
+                }
+
+                Interlocked.Increment(ref reads);
+            }
+        })).ToArray();
+
+        // Keep writing until the readers have run plenty of queries against a changing index.
+        var last = 0;
+        while (last < 400 || Volatile.Read(ref reads) < 300)
+        {
+            index.ReplaceDocument("doc", Generation(++last));
+        }
+
+        stop.Cancel();
+        await Task.WhenAll(readers);
+
+        Assert.True(reads > 0);
+        Assert.Equal(0, violations);
+        Assert.Equal([$"gen{last}"], index.Search(new HybridQuery("marker", ReadOnlyMemory<float>.Empty, Top: 50, new SearchFilter("doc")))
+            .Select(h => h.Chunk.Content.Split(' ')[1]).Distinct());
+    }
+}

@@ -1,0 +1,87 @@
+using RagFunctions.Core.Retrieval;
+
+namespace RagFunctions.Core.Tests.Retrieval;
+
+public sealed class TextAnalyzerTests
+{
+    private readonly TextAnalyzer _analyzer = new();
+
+    [Fact]
+    public void English_text_is_lower_cased_stop_worded_and_stemmed()
+    {
+        var result = _analyzer.AnalyzeDocument("The Runners were RUNNING quickly to the facilities of the connected stations.");
+
+        Assert.True(result.IsEnglish);
+        Assert.Equal(["runner", "run", "quickli", "facil", "connect", "station"], result.Terms);
+    }
+
+    [Fact]
+    public void Indonesian_text_is_not_stemmed()
+    {
+        var result = _analyzer.AnalyzeDocument(
+            "Fasilitas khusus untuk membangunkan kualitas layanan yang bagus dan terus meningkat bagi semua pelanggan kami.");
+
+        Assert.False(result.IsEnglish);
+        Assert.Contains("membangunkan", result.Terms);
+        Assert.Contains("fasilitas", result.Terms);
+        Assert.Contains("khusus", result.Terms);
+        Assert.Contains("kualitas", result.Terms);
+        Assert.DoesNotContain("fasilita", result.Terms);
+        Assert.DoesNotContain("khusu", result.Terms);
+    }
+
+    [Fact]
+    public void Short_query_carries_surface_and_stemmed_forms()
+    {
+        var terms = _analyzer.AnalyzeQuery("fasilitas connections");
+
+        Assert.Equal(["fasilitas", "fasilita", "connections", "connect"], terms);
+    }
+
+    [Fact]
+    public void Long_english_query_is_stemmed_only_and_distinct()
+    {
+        var terms = _analyzer.AnalyzeQuery("how do I reset the password of the connected connection");
+
+        Assert.Equal(["reset", "password", "connect"], terms);
+    }
+
+    [Fact]
+    public void Short_query_matches_english_and_indonesian_chunks()
+    {
+        var index = new Bm25Index();
+        index.Add(0, _analyzer.AnalyzeDocument("The facilities were closed and the staff was moved to other facilities.").Terms);
+        index.Add(1, _analyzer.AnalyzeDocument("Fasilitas ini ditutup dan staf dipindahkan ke fasilitas lain di kota.").Terms);
+
+        Assert.Single(index.Search(_analyzer.AnalyzeQuery("facilities"), 10), hit => hit.Slot == 0);
+        Assert.Single(index.Search(_analyzer.AnalyzeQuery("fasilitas"), 10), hit => hit.Slot == 1);
+    }
+
+    [Fact]
+    public void Words_break_on_punctuation_and_keep_digits_and_accents()
+    {
+        var result = _analyzer.AnalyzeDocument("café-au-lait, v2.0; naïve_approach");
+
+        Assert.Equal(["café", "au", "lait", "v2", "0", "naïve", "approach"], result.Terms);
+    }
+
+    [Fact]
+    public void Cjk_text_becomes_unigrams_and_bigrams()
+    {
+        var result = _analyzer.AnalyzeDocument("数据库");
+
+        Assert.Equal(["数", "据", "数据", "库", "据库"], result.Terms);
+    }
+
+    [Fact]
+    public void Cjk_query_of_one_character_matches_a_longer_word()
+    {
+        var index = new Bm25Index();
+        index.Add(0, _analyzer.AnalyzeDocument("我们的数据库很快").Terms);
+        index.Add(1, _analyzer.AnalyzeDocument("今天天气很好").Terms);
+
+        var hits = index.Search(_analyzer.AnalyzeQuery("库"), 10);
+
+        Assert.Equal([0], hits.Select(h => h.Slot));
+    }
+}

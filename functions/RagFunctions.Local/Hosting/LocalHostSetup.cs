@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Problems;
+using RagFunctions.Azure;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.Hosting;
@@ -16,6 +17,9 @@ public static class LocalHostSetup
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
+
+        // Keep last: configured Azure AI Search / OpenAI-compatible endpoints replace the local defaults; unconfigured ones register nothing.
+        builder.Services.AddAzureSearchIndex(builder.Configuration).AddOpenAIModels(builder.Configuration);
         return builder;
     }
 

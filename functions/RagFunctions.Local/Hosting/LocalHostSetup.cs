@@ -7,6 +7,7 @@ using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Local.Ingestion;
 using RagFunctions.Local.Retrieval;
 using RagFunctions.Local.Identity;
+using RagFunctions.Azure;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.Hosting;
@@ -29,6 +30,8 @@ public static class LocalHostSetup
         builder.Services.AddLocalSearchIndex();
         builder.Services.AddLocalIngestion(builder.Configuration);
         builder.Services.AddLocalCallerIdentity(builder.Configuration);
+        // Keep last: configured Azure AI Search / OpenAI-compatible endpoints replace the local defaults; unconfigured ones register nothing.
+        builder.Services.AddAzureSearchIndex(builder.Configuration).AddOpenAIModels(builder.Configuration);
         return builder;
     }
 

@@ -83,7 +83,6 @@ public static class AzureServiceCollectionExtensions
 
         if (!string.IsNullOrWhiteSpace(section[nameof(OpenAIOptions.EmbeddingModel)]))
         {
-            services.RemoveAll<IEmbeddingGenerator<string, Embedding<float>>>();
             services.AddSingleton(sp =>
             {
                 var options = sp.GetRequiredService<IOptions<OpenAIOptions>>().Value;
@@ -95,7 +94,8 @@ public static class AzureServiceCollectionExtensions
                     OpenAIClientFactory.ResolveEndpoint(options),
                     sp.GetService<ILogger<OpenAIEmbeddingGenerator>>());
             });
-            services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => sp.GetRequiredService<OpenAIEmbeddingGenerator>());
+            // The OpenAI adapter becomes the inner generator: Core's resilient wrapper (retries honouring Retry-After, metrics) stays outside it.
+            services.UseInnerEmbeddingGenerator(sp => sp.GetRequiredService<OpenAIEmbeddingGenerator>());
         }
 
         return services;

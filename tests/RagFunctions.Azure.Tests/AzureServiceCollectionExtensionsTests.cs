@@ -1,3 +1,4 @@
+using RagFunctions.Core.Ingestion.Embedding;
 using Azure.Search.Documents.Indexes;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -65,15 +66,20 @@ public sealed class AzureServiceCollectionExtensionsTests
     public void Configured_models_register_the_chat_factory_and_the_embedder()
     {
         var services = Services();
-        services.AddOpenAIModels(Config(
+        var config = Config(
             ("RagFunctions:OpenAI:Endpoint", "http://localhost:11434/v1"),
             ("RagFunctions:OpenAI:Kind", "compatible"),
             ("RagFunctions:OpenAI:EmbeddingModel", "nomic-embed-text"),
-            ("RagFunctions:Embedding:Dimensions", "768")));
+            ("RagFunctions:Embedding:Dimensions", "768"));
+        services.AddLocalEmbeddings(config);
+        services.AddOpenAIModels(config);
 
         using var provider = services.BuildServiceProvider();
         Assert.IsType<OpenAIChatClientFactory>(provider.GetRequiredService<IChatClientFactory>());
-        var embedder = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        // The OpenAI adapter replaces the local embedder as the inner generator; the resilient wrapper stays outside.
+        Assert.IsType<ResilientEmbeddingGenerator>(provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>());
+        var embedder = provider.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(EmbeddingServiceCollectionExtensions.InnerGeneratorKey);
+        Assert.IsType<OpenAIEmbeddingGenerator>(embedder);
         var metadata = embedder.GetService<EmbeddingGeneratorMetadata>();
         Assert.Equal("nomic-embed-text", metadata?.DefaultModelId);
         Assert.Equal(768, metadata?.DefaultModelDimensions);

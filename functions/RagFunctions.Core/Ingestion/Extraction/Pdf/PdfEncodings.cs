@@ -221,6 +221,7 @@ internal static class PdfEncodings
             d[greek[i].ToLowerInvariant()] = ((char)(0x3B1 + i)).ToString();
         }
 
+        d["mu"] = "\u00B5"; // the Adobe Glyph List maps "mu" to MICRO SIGN
         d["sigma1"] = "\u03C2"; d["theta1"] = "\u03D1"; d["phi1"] = "\u03D5"; d["omega1"] = "\u03D6";
         d["epsilon1"] = "\u03F5"; d["rho1"] = "\u03F1";
         return d;

@@ -162,7 +162,17 @@ internal static class PdfTextLayout
         {
             if (sb.Length > 0)
             {
-                sb.Append('\n');
+                // A word hyphenated across a line break is joined again ("func-" + "tions").
+                var hyphenated = sb.Length >= 2 && sb[^1] == '-' && char.IsLetter(sb[^2])
+                                 && line.Text.Length > 0 && char.IsLower(line.Text[0]);
+                if (hyphenated)
+                {
+                    sb.Length--;
+                }
+                else
+                {
+                    sb.Append('\n');
+                }
             }
 
             sb.Append(line.Text);

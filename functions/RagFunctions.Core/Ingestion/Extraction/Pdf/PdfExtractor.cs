@@ -29,14 +29,12 @@ public sealed class PdfExtractor(ILogger<PdfExtractor>? logger = null) : IDocume
             throw new ExtractionFailedException(
                 "PDF extraction is not enabled on this server: no PDFsharp license has been selected (see PdfLicensing)", ex);
         }
-        catch (Exception ex) when (ex is PdfReaderException or InvalidOperationException or FormatException
-                                       or IndexOutOfRangeException or ArgumentException or NotImplementedException
-                                       or NotSupportedException or InvalidCastException or NullReferenceException
-                                       or EndOfStreamException or OverflowException)
+        catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
         {
             var reason = ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase)
                 ? "the PDF is password-protected"
                 : ex.Message;
+            // PDFsharp reports damaged files with many exception types, including plain Exception.
             throw new ExtractionFailedException($"corrupt or unreadable .pdf: {reason}", ex);
         }
 
@@ -53,9 +51,7 @@ public sealed class PdfExtractor(ILogger<PdfExtractor>? logger = null) : IDocume
                     var glyphs = interpreter.Run(PageContent(page), Inherited(page, "/Resources") as PdfDictionary);
                     pages.Add((index + 1, PdfTextLayout.Lines(glyphs)));
                 }
-                catch (Exception ex) when (ex is ContentReaderException or InvalidOperationException or FormatException
-                                               or IndexOutOfRangeException or ArgumentException or InvalidCastException
-                                               or NullReferenceException or NotImplementedException)
+                catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
                 {
                     // One unreadable page must not cost the rest of the document.
                     _logger.LogWarning(ex, "Skipping unreadable content on page {Page} of {FileName}", index + 1, fileName);

@@ -17,6 +17,24 @@ public static class PdfLicensing
         PdfSharpLicense.LoadLicense(licenseKey);
     }
 
+    /// <summary>Applies <c>RagFunctions:Ingestion:PdfLicense</c>: <c>agpl</c>, <c>commercial:{key}</c>, or empty (PDFs stay disabled).</summary>
+    public static void Apply(string? setting)
+    {
+        var value = setting?.Trim() ?? "";
+        if (value.Equals("agpl", StringComparison.OrdinalIgnoreCase))
+        {
+            UseAgplLicense();
+        }
+        else if (value.StartsWith("commercial:", StringComparison.OrdinalIgnoreCase))
+        {
+            UseCommercialLicense(value["commercial:".Length..]);
+        }
+        else if (value.Length > 0)
+        {
+            throw new ArgumentException($"RagFunctions:Ingestion:PdfLicense must be 'agpl', 'commercial:<key>' or empty, not '{value}'.", nameof(setting));
+        }
+    }
+
     /// <summary>PDFsharp's license exception type is not public; it is recognised by name.</summary>
     internal static bool IsLicenseError(Exception exception) =>
         exception.GetType().Name == "PdfSharpLicenseException";

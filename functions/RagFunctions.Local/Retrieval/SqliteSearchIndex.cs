@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+using RagFunctions.Core.Common;
+using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Ingestion.Embedding;
+using RagFunctions.Core.Retrieval;
+using RagFunctions.Local.Storage;
+
+namespace RagFunctions.Local.Retrieval;
+
+/// <summary>The local <see cref="ISearchIndex"/>: chunks and float32 vectors are stored durably in SQLite (table <c>search_chunks</c>);
+/// queries are served by an <see cref="InMemoryHybridIndex"/> loaded from it at start and kept in step on every write.</summary>
+/// <remarks>A write commits to SQLite first (one transaction: delete the document's rows, insert the new ones), then swaps the
+/// document in memory atomically; writes are serialised so memory applies them in commit order. A crash between the two steps
+/// loses nothing: the next start loads the committed state.</remarks>
+public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
+{
+    public const string EngineName = "local-bm25-int8-rrf";
+
+    private const string Columns =
+        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector";
+
+    private readonly SqliteDatabase _database;
+    private readonly ILogger<SqliteSearchIndex> _logger;
+    private readonly InMemoryHybridIndex _memory;
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private volatile bool _ready;
+
+    public SqliteSearchIndex(SqliteDatabase database, IOptions<EmbeddingOptions> embedding, ILogger<SqliteSearchIndex> logger)
+    {
+        ArgumentNullException.ThrowIfNull(embedding);
+        _database = database;
+        _logger = logger;
+        _memory = new InMemoryHybridIndex(embedding.Value.Dimensions);
+    }
+
+    public int Dimensions => _memory.Dimensions;
+
+    /// <summary>How long the last start-up load took (read + analysis + index build); null before it ran.</summary>
+    public TimeSpan? LoadDuration { get; private set; }
+
+    public async Task EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_ready)
+        {
+            return;
+        }
+
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            if (_ready)
+            {
+                return;
+            }
+
+            var stopwatch = Stopwatch.StartNew();
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await CreateSchemaAsync(connection, cancellationToken);
+            var (chunks, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
+            var readTime = stopwatch.Elapsed;
+            _memory.Load(chunks);
+            LoadDuration = stopwatch.Elapsed;
+            _ready = true;
+            LogLoaded(chunks.Count, _memory.DocumentCount, readTime.TotalMilliseconds, LoadDuration.Value.TotalMilliseconds);
+            if (skippedVectors > 0)
+            {
+                LogDimensionMismatch(skippedVectors, Dimensions);
+            }
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    public async Task ReplaceDocumentChunksAsync(string documentId, IReadOnlyList<IndexedChunk> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        ArgumentNullException.ThrowIfNull(chunks);
+        foreach (var chunk in chunks)
+        {
+            if (!string.Equals(chunk.Chunk.DocumentId, documentId, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' belongs to document '{chunk.Chunk.DocumentId}', not '{documentId}'.", nameof(chunks));
+            }
+
+            if (!chunk.Vector.IsEmpty && chunk.Vector.Length != Dimensions)
+            {
+                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has {chunk.Vector.Length} dimensions; the index has {Dimensions}.", nameof(chunks));
+            }
+        }
+
+        await EnsureReadyAsync(cancellationToken);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using (var connection = await _database.OpenAsync(cancellationToken))
+            {
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                await DeleteRowsAsync(connection, transaction, documentId, cancellationToken);
+                await InsertRowsAsync(connection, transaction, chunks, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            // Committed: the in-memory swap must follow whatever the caller's token says now.
+            _memory.ReplaceDocument(documentId, chunks);
+            LogReplaced(documentId, chunks.Count);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public async Task DeleteDocumentAsync(string documentId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        await EnsureReadyAsync(cancellationToken);
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using (var connection = await _database.OpenAsync(cancellationToken))
+            {
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+                await DeleteRowsAsync(connection, transaction, documentId, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            _memory.DeleteDocument(documentId);
+            LogDeleted(documentId);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<SearchHit>> SearchAsync(HybridQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (query.Top is < 1 or > InMemoryHybridIndex.MaxTop)
+        {
+            throw new ValidationProblemException("top", $"top must be between 1 and {InMemoryHybridIndex.MaxTop}.");
+        }
+
+        if (!query.Vector.IsEmpty && query.Vector.Length != Dimensions)
+        {
+            throw new ValidationProblemException("vector", $"The query vector has {query.Vector.Length} dimensions; the index has {Dimensions}.");
+        }
+
+        await EnsureReadyAsync(cancellationToken);
+        return _memory.Search(query);
+    }
+
+    public async Task<IndexStats> GetStatsAsync(CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        return new IndexStats(_memory.DocumentCount, _memory.ChunkCount, Dimensions, EngineName);
+    }
+
+    public void Dispose()
+    {
+        _memory.Dispose();
+        _writer.Dispose();
+        _loading.Dispose();
+    }
+
+    private static async Task CreateSchemaAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS search_chunks (
+                id TEXT NOT NULL PRIMARY KEY,
+                document_id TEXT NOT NULL,
+                ordinal INTEGER NOT NULL,
+                content TEXT NOT NULL,
+                title TEXT NOT NULL,
+                source_path TEXT NOT NULL,
+                page INTEGER NULL,
+                heading TEXT NULL,
+                start_offset INTEGER NOT NULL,
+                end_offset INTEGER NOT NULL,
+                tokens INTEGER NOT NULL,
+                owner_ids TEXT NOT NULL,
+                group_ids TEXT NOT NULL,
+                vector BLOB NULL
+            );
+            CREATE INDEX IF NOT EXISTS ix_search_chunks_document ON search_chunks (document_id, ordinal);
+            """;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<(List<IndexedChunk> Chunks, int SkippedVectors)> ReadAllAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var chunks = new List<IndexedChunk>();
+        var skipped = 0;
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM search_chunks ORDER BY document_id, ordinal";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var chunk = new DocumentChunk(
+                reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
+            {
+                OwnerIds = ParseIds(reader.GetString(11)),
+                GroupIds = ParseIds(reader.GetString(12)),
+            };
+
+            var vector = ReadOnlyMemory<float>.Empty;
+            if (!reader.IsDBNull(13))
+            {
+                var bytes = reader.GetFieldValue<byte[]>(13);
+                if (bytes.Length == Dimensions * sizeof(float))
+                {
+                    var floats = new float[Dimensions];
+                    bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(floats.AsSpan()));
+                    vector = floats;
+                }
+                else
+                {
+                    // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
+                    skipped++;
+                }
+            }
+
+            chunks.Add(new IndexedChunk(chunk, vector));
+        }
+
+        return (chunks, skipped);
+    }
+
+    private static async Task DeleteRowsAsync(SqliteConnection connection, SqliteTransaction transaction, string documentId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "DELETE FROM search_chunks WHERE document_id = $document";
+        command.Parameters.AddWithValue("$document", documentId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<IndexedChunk> chunks, CancellationToken cancellationToken)
+    {
+        if (chunks.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT OR REPLACE INTO search_chunks ({Columns})
+            VALUES ($id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector)
+            """;
+        string[] names = ["$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector"];
+        var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
+        foreach (var item in chunks)
+        {
+            var c = item.Chunk;
+            object?[] values =
+            [
+                c.Id, c.DocumentId, c.Ordinal, c.Content, c.Title, c.SourcePath, c.Page, c.Heading, c.StartOffset, c.EndOffset, c.TokenCount,
+                JsonSerializer.Serialize(c.OwnerIds), JsonSerializer.Serialize(c.GroupIds),
+                item.Vector.IsEmpty ? null : MemoryMarshal.AsBytes(item.Vector.Span).ToArray(),
+            ];
+            for (var i = 0; i < values.Length; i++)
+            {
+                parameters[i].Value = values[i] ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private static IReadOnlyList<string> ParseIds(string json) =>
+        json is "[]" or "" ? [] : JsonSerializer.Deserialize<string[]>(json) ?? [];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Search index loaded {ChunkCount} chunks of {DocumentCount} documents from SQLite (read {ReadMs:F0} ms, total {TotalMs:F0} ms)")]
+    private partial void LogLoaded(int chunkCount, int documentCount, double readMs, double totalMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} stored vectors do not have {Dimensions} dimensions; those chunks are keyword-only until their documents are re-ingested")]
+    private partial void LogDimensionMismatch(int count, int dimensions);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Indexed {ChunkCount} chunks of document {DocumentId}")]
+    private partial void LogReplaced(string documentId, int chunkCount);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Removed document {DocumentId} from the search index")]
+    private partial void LogDeleted(string documentId);
+}

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Problems;
+using RagFunctions.Local.History;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.Hosting;
@@ -16,6 +17,7 @@ public static class LocalHostSetup
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
+        builder.Services.AddConversationHistory(builder.Configuration);
         return builder;
     }
 

@@ -23,6 +23,13 @@ public sealed class CosmosHistoryContainer : IDisposable
         _credential = credential;
     }
 
+    /// <summary>Wraps an existing container (request-level tests with a mocked SDK).</summary>
+    internal CosmosHistoryContainer(Container container, CosmosOptions options)
+    {
+        _options = options;
+        _container = container;
+    }
+
     /// <summary>Serializer settings of the history documents: camelCase, nulls omitted, enums by their declared names.</summary>
     internal static JsonSerializerOptions SerializerOptions { get; } = new(JsonSerializerDefaults.Web)
     {

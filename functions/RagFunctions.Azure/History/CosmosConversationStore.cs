@@ -173,7 +173,7 @@ public sealed partial class CosmosConversationStore : IConversationStore
         {
             throw ListToken.Invalid();
         }
-        catch (Exception ex) when (continuationToken is not null && ex is ArgumentException or FormatException or Newtonsoft.Json.JsonException)
+        catch (Exception ex) when (continuationToken is not null && ex is ArgumentException or FormatException)
         {
             throw ListToken.Invalid();
         }

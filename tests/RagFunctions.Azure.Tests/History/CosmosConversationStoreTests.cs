@@ -61,6 +61,25 @@ public sealed class CosmosConversationStoreTests(CosmosTestServer server) : Conv
         Assert.Null(await Store.GetConversationAsync(user, $"message:{conversation.Id}:{message.Id}", Ct));
     }
 
+    [StoreTheory]
+    [InlineData("garbage")]
+    [InlineData("{\"token\":\"x\",\"range\":{\"min\":\"\",\"max\":\"FF\"}}")]
+    [InlineData("[{\"compositeToken\":\"!!\"}]")]
+    public async Task A_well_wrapped_token_with_a_garbage_sdk_continuation_is_still_a_validation_problem(string sdkContinuation)
+    {
+        var user = NewUser();
+        for (var i = 0; i < 3; i++)
+        {
+            await Store.CreateIfNotExistsAsync(NewConversation(user, $"c{i}", DateTimeOffset.UtcNow.AddMinutes(i)), Ct);
+        }
+
+        var crafted = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(new { f = "any", c = sdkContinuation }))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+        var problem = await Assert.ThrowsAsync<RagFunctions.Core.Common.ValidationProblemException>(() => Store.ListConversationsAsync(user, null, 1, crafted, Ct));
+        Assert.Contains("continuationToken", problem.Errors.Keys);
+    }
+
     private async Task<int?> ReadTtlAsync(string userId, string documentId)
     {
         var document = await ReadRawAsync(userId, documentId);

@@ -141,9 +141,9 @@ public sealed partial class CosmosConversationStore : IConversationStore
                 + (status is null ? "c.status != @deleted" : "c.status = @status")
                 + " ORDER BY c.updatedAt DESC")
             .WithParameter("@userId", userId)
-            .WithParameter("@type", ConversationType)
-            .WithParameter("@deleted", "deleted")
-            .WithParameter("@status", filter);
+            .WithParameter("@type", ConversationType);
+        // Only parameters the text uses are sent.
+        query = status is null ? query.WithParameter("@deleted", "deleted") : query.WithParameter("@status", filter);
 
         var container = await _containers.GetContainerAsync(cancellationToken);
         var items = new List<Conversation>(take);
@@ -275,8 +275,12 @@ public sealed partial class CosmosConversationStore : IConversationStore
                 + " ORDER BY c.seq DESC")
             .WithParameter("@userId", userId)
             .WithParameter("@type", MessageType)
-            .WithParameter("@conversationId", conversationId)
-            .WithParameter("@before", beforeSeq ?? 0);
+            .WithParameter("@conversationId", conversationId);
+        if (beforeSeq is not null)
+        {
+            query = query.WithParameter("@before", beforeSeq.Value);
+        }
+
         var newestFirst = await QueryAllAsync<MessageDocument>(container, query, userId, take + 1, cancellationToken);
         var hasOlder = newestFirst.Count > take;
         var page = newestFirst.Take(take).Reverse().Select(d => ToMessage(d)).ToList();
@@ -291,8 +295,12 @@ public sealed partial class CosmosConversationStore : IConversationStore
                 + (conversationId is null ? "" : " AND c.conversationId = @conversationId"))
             .WithParameter("@userId", userId)
             .WithParameter("@type", MessageType)
-            .WithParameter("@since", FormatTimestamp(since))
-            .WithParameter("@conversationId", conversationId ?? "");
+            .WithParameter("@since", FormatTimestamp(since));
+        if (conversationId is not null)
+        {
+            query = query.WithParameter("@conversationId", conversationId);
+        }
+
         var documents = await QueryAllAsync<MessageDocument>(container, query, userId, MaxPageSize, cancellationToken);
         return documents
             .OrderBy(d => d.CreatedAt, StringComparer.Ordinal)

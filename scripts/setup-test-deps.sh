@@ -20,3 +20,14 @@ if ! ls "$extract_docs"/r-doc-pdf/usr/share/R/doc/manual/R-FAQ.pdf >/dev/null 2>
   (cd "$extract_docs" && rm -f r-doc-pdf_*.deb && apt-get download r-doc-pdf && dpkg-deb -x r-doc-pdf_*.deb r-doc-pdf && rm -f r-doc-pdf_*.deb)
 fi
 # --- end extraction
+# --- history (Cosmos contract tests): @vercel/cosmosdb-server into the gitignored .cache/cosmos-server,
+# served by scripts/cosmos-test-server.js. Needs node + npm; skipped when already installed.
+if [ ! -f .cache/cosmos-server/node_modules/@vercel/cosmosdb-server/package.json ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    apt-get update && apt-get install -y --no-install-recommends nodejs npm
+  fi
+  mkdir -p .cache/cosmos-server
+  [ -f .cache/cosmos-server/package.json ] || echo '{"name":"cosmos-test-server","private":true}' > .cache/cosmos-server/package.json
+  npm install --prefix .cache/cosmos-server --no-audit --no-fund --omit=dev @vercel/cosmosdb-server@1.0.1
+fi
+# --- end history

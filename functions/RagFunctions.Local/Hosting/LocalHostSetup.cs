@@ -8,6 +8,7 @@ using RagFunctions.Local.Ingestion;
 using RagFunctions.Local.Retrieval;
 using RagFunctions.Local.Identity;
 using RagFunctions.Azure;
+using RagFunctions.Local.History;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.Hosting;
@@ -32,6 +33,7 @@ public static class LocalHostSetup
         builder.Services.AddLocalCallerIdentity(builder.Configuration);
         // Keep last: configured Azure AI Search / OpenAI-compatible endpoints replace the local defaults; unconfigured ones register nothing.
         builder.Services.AddAzureSearchIndex(builder.Configuration).AddOpenAIModels(builder.Configuration);
+        builder.Services.AddConversationHistory(builder.Configuration);
         return builder;
     }
 

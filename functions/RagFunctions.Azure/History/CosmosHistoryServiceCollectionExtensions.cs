@@ -1,0 +1,29 @@
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RagFunctions.Core.History;
+
+namespace RagFunctions.Azure.History;
+
+public static class CosmosHistoryServiceCollectionExtensions
+{
+    /// <summary>Registers <see cref="CosmosConversationStore"/> as the <see cref="IConversationStore"/>, bound from <c>RagFunctions:Cosmos</c>
+    /// and <c>RagFunctions:History</c>. Without an account key it authenticates with the <see cref="TokenCredential"/> registered in DI.</summary>
+    public static IServiceCollection AddCosmosConversationStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<CosmosOptions>().Bind(configuration.GetSection(CosmosOptions.Section));
+        services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.Section));
+        services.AddSingleton(sp => new CosmosHistoryContainer(
+            sp.GetRequiredService<IOptions<CosmosOptions>>(),
+            sp.GetService<TokenCredential>()));
+        services.AddSingleton(sp => new CosmosConversationStore(
+            sp.GetRequiredService<CosmosHistoryContainer>(),
+            sp.GetRequiredService<IOptions<CosmosOptions>>(),
+            sp.GetRequiredService<IOptions<HistoryOptions>>(),
+            sp.GetService<ILogger<CosmosConversationStore>>()));
+        services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<CosmosConversationStore>());
+        return services;
+    }
+}

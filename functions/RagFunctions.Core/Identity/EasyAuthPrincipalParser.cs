@@ -45,6 +45,12 @@ public static class EasyAuthPrincipalParser
             return null;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            failureReason = "principal is not valid UTF-8 JSON";
+            return null;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(json);

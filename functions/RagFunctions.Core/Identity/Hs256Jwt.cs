@@ -73,6 +73,12 @@ public sealed class Hs256JwtValidator
             return JwtValidationResult.Fail("malformed base64url");
         }
 
+        // JsonDocument checks UTF-8 only lazily (when a string is read), so refuse invalid bytes up front.
+        if (!System.Text.Unicode.Utf8.IsValid(headerBytes) || !System.Text.Unicode.Utf8.IsValid(payloadBytes))
+        {
+            return JwtValidationResult.Fail("header or payload is not valid UTF-8 JSON");
+        }
+
         var headerFailure = CheckHeader(headerBytes);
         if (headerFailure is not null)
         {

@@ -22,6 +22,7 @@ public static class LocalHostSetup
         builder.Services.AddOptions<LocalHostOptions>().Bind(builder.Configuration.GetSection(LocalHostOptions.Section));
         builder.Services.AddSingleton<SqliteDatabase>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddHostedService<MetricsConsoleReporter>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).

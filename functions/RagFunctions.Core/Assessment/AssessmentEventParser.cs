@@ -383,8 +383,16 @@ public static class AssessmentEventParser
     }
 
     /// <summary>Finds a property whatever its spelling: <c>viaIs</c>, <c>via_is</c>, <c>ViaIs</c> all match "viaIs".</summary>
+    public static bool TryGetProperty(JsonElement parent, string camelName, out JsonElement value) => TryGet(parent, camelName, out value);
+
     private static bool TryGet(JsonElement parent, string camelName, out JsonElement value)
     {
+        value = default;
+        if (parent.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
         var wanted = Squash(camelName);
         foreach (var property in parent.EnumerateObject())
         {
@@ -395,7 +403,6 @@ public static class AssessmentEventParser
             }
         }
 
-        value = default;
         return false;
     }
 

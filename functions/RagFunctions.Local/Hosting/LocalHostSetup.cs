@@ -16,6 +16,7 @@ public static class LocalHostSetup
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
+        builder.Services.AddLocalAssessment(builder.Configuration);
         return builder;
     }
 
@@ -29,6 +30,7 @@ public static class LocalHostSetup
         }));
 
         // Feature routes (one line each).
+        app.MapLocalAssessment();
         return app;
     }
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RagFunctions.Core.Assessment;
 using RagFunctions.Local.Assessment;
 
 namespace RagFunctions.Local.Tests.Assessment;
@@ -181,5 +184,18 @@ public sealed class AssessmentApiTests : IAsyncLifetime
         Assert.Equal(0, theirs.GetProperty("items").GetArrayLength());
         using var invalid = await client.GetAsync("/api/chat/notifications?since=not-a-date");
         Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_a_notification_reader_the_endpoint_says_so_instead_of_failing()
+    {
+        // The Functions app may publish notifications to a topic only; the optional reader must not break route binding.
+        await using var host = _host.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.RemoveAll<INotificationReader>()));
+        using var client = AssessmentTestKit.Client(host);
+
+        using var response = await client.GetAsync("/api/chat/notifications");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("/problems/upstream-unavailable", (await JsonAsync(response)).GetProperty("type").GetString());
     }
 }

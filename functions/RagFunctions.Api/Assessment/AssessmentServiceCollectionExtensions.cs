@@ -15,7 +15,7 @@ public static class AssessmentServiceCollectionExtensions
     /// <summary>Registers options (<c>RagFunctions:Assessment</c>), the welcome writer, the conversation service and the message processor.</summary>
     /// <param name="createChatClient">Builds the client for one model name of <c>RagFunctions:Chat:Models</c>
     /// (pass <c>(sp, name) =&gt; sp.GetRequiredService&lt;IChatClientFactory&gt;().Create(name)</c>). When null, a registered
-    /// <see cref="IChatClient"/> (if any) is used for the first configured model; with neither, welcomes use the template.</param>
+    /// <see cref="IChatClient"/> (if any) is used for the first configured model. With no model configured, welcomes use the template.</param>
     public static IServiceCollection AddAssessment(
         this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, string, IChatClient>? createChatClient = null)
     {
@@ -35,6 +35,12 @@ public static class AssessmentServiceCollectionExtensions
             .Select(m => (Name: m["Name"], Timeout: double.TryParse(m["TimeoutSeconds"], System.Globalization.CultureInfo.InvariantCulture, out var s) && s > 0 ? TimeSpan.FromSeconds(s) : (TimeSpan?)null))
             .Where(m => !string.IsNullOrWhiteSpace(m.Name))
             .ToList();
+        if (configured.Count == 0)
+        {
+            // No model configured means template welcomes, even if some IChatClient (e.g. an extractive answerer) is registered.
+            return [];
+        }
+
         if (createChatClient is not null)
         {
             return [.. configured.Select(m => new AssessmentChatModel(m.Name!, createChatClient(services, m.Name!), m.Timeout))];
@@ -46,7 +52,7 @@ public static class AssessmentServiceCollectionExtensions
             return [];
         }
 
-        var first = configured.FirstOrDefault();
-        return [new AssessmentChatModel(first.Name ?? "default", client, first.Timeout)];
+        var first = configured[0];
+        return [new AssessmentChatModel(first.Name!, client, first.Timeout)];
     }
 }

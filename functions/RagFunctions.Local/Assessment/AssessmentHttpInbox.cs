@@ -26,12 +26,14 @@ public static class AssessmentHttpInbox
         [FromServices] IOptions<AssessmentOptions> options,
         [FromServices] AssessmentMessageProcessor processor,
         [FromServices] AssessmentInboxFolders folders,
+        [FromServices] TimeProvider clock,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(processor);
         ArgumentNullException.ThrowIfNull(folders);
+        ArgumentNullException.ThrowIfNull(clock);
         var expected = options.Value.InternalKey;
         if (string.IsNullOrEmpty(expected))
         {
@@ -66,7 +68,7 @@ public static class AssessmentHttpInbox
                     new AssessmentEventAccepted("processed", complete.Outcome.Conversation.Id, complete.Outcome.Created));
             case ProcessingDecision.DeadLetter deadLetter:
                 var name = string.Create(
-                    CultureInfo.InvariantCulture, $"http-{DateTime.UtcNow:yyyyMMddHHmmssfff}-{StableIds.Sha256Hex(body)[..12]}.json");
+                    CultureInfo.InvariantCulture, $"http-{clock.GetUtcNow():yyyyMMddHHmmssfff}-{StableIds.Sha256Hex(body)[..12]}.json");
                 await folders.WriteDeadLetterAsync(name, body, deadLetter, cancellationToken);
                 return ProblemResults.From(new ValidationProblemException(deadLetter.Errors, deadLetter.Description), request.Path);
             case ProcessingDecision.Retry retry:

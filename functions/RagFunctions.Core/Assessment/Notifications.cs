@@ -27,3 +27,10 @@ public interface INotificationReader
     /// <summary>The user's notifications created strictly after <paramref name="since"/> (all when null), oldest first.</summary>
     Task<IReadOnlyList<ChatbotReadyNotification>> ListAsync(string userId, DateTimeOffset? since, int limit, CancellationToken cancellationToken);
 }
+
+/// <summary>For hosts that deliver <c>chatbot_ready</c> only through an output binding (the trigger returns
+/// <see cref="AssessmentOutcome.Notification"/>) and keep no notification store.</summary>
+public sealed class NoOpNotificationSink : INotificationSink
+{
+    public Task PublishAsync(ChatbotReadyNotification notification, CancellationToken cancellationToken) => Task.CompletedTask;
+}

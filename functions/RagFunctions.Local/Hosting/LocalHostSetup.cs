@@ -32,9 +32,10 @@ public static class LocalHostSetup
         builder.Services.AddLocalSearchIndex();
         builder.Services.AddLocalIngestion(builder.Configuration);
         builder.Services.AddLocalCallerIdentity(builder.Configuration);
+        builder.Services.AddConversationHistory(builder.Configuration);
+        builder.Services.AddLocalAssessment(builder.Configuration);
         // Keep last: configured Azure AI Search / OpenAI-compatible endpoints replace the local defaults; unconfigured ones register nothing.
         builder.Services.AddAzureSearchIndex(builder.Configuration).AddOpenAIModels(builder.Configuration);
-        builder.Services.AddConversationHistory(builder.Configuration);
         return builder;
     }
 
@@ -51,6 +52,7 @@ public static class LocalHostSetup
         app.MapHealthApi();
         app.MapDocumentsApi();
         app.MapSearchApi();
+        app.MapLocalAssessment();
         return app;
     }
 }

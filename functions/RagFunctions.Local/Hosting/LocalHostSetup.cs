@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using RagFunctions.Api.Chat;
 using RagFunctions.Api.Problems;
 using RagFunctions.Local.Storage;
 
@@ -16,6 +17,7 @@ public static class LocalHostSetup
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
+        builder.Services.AddChatApi(builder.Configuration);
         return builder;
     }
 
@@ -29,6 +31,7 @@ public static class LocalHostSetup
         }));
 
         // Feature routes (one line each).
+        app.MapChatApi();
         return app;
     }
 }

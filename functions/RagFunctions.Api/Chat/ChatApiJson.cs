@@ -103,12 +103,12 @@ public static partial class ChatApiJson
         if (unknown.Success)
         {
             var name = unknown.Groups["name"].Value;
-            var parent = FieldName(ex.Path);
-            var field = parent == "body" ? name : $"{parent}.{name}";
+            var path = FieldName(ex.Path);
+            var field = path == "body" ? name : path.EndsWith(name, StringComparison.Ordinal) ? path : $"{path}.{name}";
             return new ValidationProblemException(field, $"Unknown field '{name}'.");
         }
 
-        if (ex.InnerException is null && ex.Message.Contains("could not be converted", StringComparison.Ordinal))
+        if (ex.Message.Contains("could not be converted", StringComparison.Ordinal))
         {
             var field = FieldName(ex.Path);
             return new ValidationProblemException(field, $"'{field}' has the wrong type.");

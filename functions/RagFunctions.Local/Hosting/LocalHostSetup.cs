@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Documents;
 using RagFunctions.Api.Health;
+using RagFunctions.Api.Chat;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Embedding;
@@ -34,6 +35,7 @@ public static class LocalHostSetup
         builder.Services.AddLocalCallerIdentity(builder.Configuration);
         builder.Services.AddConversationHistory(builder.Configuration);
         builder.Services.AddLocalAssessment(builder.Configuration);
+        builder.Services.AddChatApi(builder.Configuration);
         // Keep last: configured Azure AI Search / OpenAI-compatible endpoints replace the local defaults; unconfigured ones register nothing.
         builder.Services.AddAzureSearchIndex(builder.Configuration).AddOpenAIModels(builder.Configuration);
         return builder;
@@ -53,6 +55,7 @@ public static class LocalHostSetup
         app.MapDocumentsApi();
         app.MapSearchApi();
         app.MapLocalAssessment();
+        app.MapChatApi();
         return app;
     }
 }

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using RagFunctions.Core.Chat;
+
+namespace RagFunctions.Api.Chat;
+
+public static class ChatApiServiceCollectionExtensions
+{
+    /// <summary>Binds <c>RagFunctions:Chat</c>, registers the turn pipeline and the handler bundle (<see cref="ChatApiServices"/>). TryAdd throughout:
+    /// real implementations registered by other features win. Needs an <c>ICallerIdentityResolver</c>, an <c>IConversationStore</c>,
+    /// an <c>ISearchIndex</c> and an embedding generator from their features.</summary>
+    public static IServiceCollection AddChatApi(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ChatPipelineOptions>()
+            .Bind(configuration.GetSection(ChatPipelineOptions.Section))
+            .Validate(o => o.HistoryTokenBudget >= 0 && o.ContextTokenBudget > 0, "RagFunctions:Chat token budgets must be positive.")
+            .Validate(o => o.RetrievalTop is >= 1 and <= 50, "RagFunctions:Chat:RetrievalTop must be between 1 and 50.")
+            .Validate(o => o.MaxMessageLength > 0 && o.MaxTitleLength > 0, "RagFunctions:Chat limits must be positive.")
+            .Validate(o => o.Models.All(m => !string.IsNullOrWhiteSpace(m.Name) && m.TimeoutSeconds > 0), "Every RagFunctions:Chat:Models entry needs a Name and a positive TimeoutSeconds.")
+            .ValidateOnStart();
+        services.AddChatPipeline();
+        services.TryAddScoped<ChatApiServices>();
+        return services;
+    }
+}

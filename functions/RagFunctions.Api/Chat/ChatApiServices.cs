@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RagFunctions.Api.Identity;
+using RagFunctions.Core.Chat;
+using RagFunctions.Core.History;
+
+namespace RagFunctions.Api.Chat;
+
+/// <summary>Everything the chat handlers need, bundled (scoped) so both hosts resolve one object and pass it in.</summary>
+public sealed class ChatApiServices(
+    ICallerIdentityResolver identity,
+    ChatTurnPipeline pipeline,
+    ConversationLoader loader,
+    IConversationStore store,
+    IOptions<ChatPipelineOptions> options,
+    TimeProvider time,
+    ILogger<ChatApiServices> logger)
+{
+    public ICallerIdentityResolver Identity { get; } = identity;
+    public ChatTurnPipeline Pipeline { get; } = pipeline;
+    public ConversationLoader Loader { get; } = loader;
+    public IConversationStore Store { get; } = store;
+    public ChatPipelineOptions Options { get; } = options.Value;
+    public TimeProvider Time { get; } = time;
+    public ILogger Logger { get; } = logger;
+}

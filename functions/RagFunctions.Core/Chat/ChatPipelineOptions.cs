@@ -1,0 +1,34 @@
+namespace RagFunctions.Core.Chat;
+
+/// <summary>Bound from <c>RagFunctions:Chat</c>: the model fallback chain, prompt budgets and input limits of the turn pipeline.</summary>
+public sealed class ChatPipelineOptions
+{
+    public const string Section = "RagFunctions:Chat";
+
+    /// <summary>Models tried in order (deployment names / model ids). Empty → the local <see cref="ExtractiveAnswerer"/>.</summary>
+    public List<ChatModelOptions> Models { get; set; } = [];
+
+    /// <summary>Tokens the conversation history may take in the prompt (the context summary is always kept and counts first).</summary>
+    public int HistoryTokenBudget { get; set; } = 4000;
+
+    /// <summary>Tokens the numbered sources may take in the prompt.</summary>
+    public int ContextTokenBudget { get; set; } = 2000;
+
+    /// <summary>Hits requested from the hybrid index per turn.</summary>
+    public int RetrievalTop { get; set; } = 5;
+
+    /// <summary>Longest user message accepted, in characters.</summary>
+    public int MaxMessageLength { get; set; } = 4000;
+
+    /// <summary>Longest conversation title accepted, in characters.</summary>
+    public int MaxTitleLength { get; set; } = 200;
+}
+
+/// <summary>One model of the fallback chain.</summary>
+public sealed class ChatModelOptions
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>How long this model may take (whole answer; time to first token when streaming) before the next one is tried.</summary>
+    public int TimeoutSeconds { get; set; } = 30;
+}

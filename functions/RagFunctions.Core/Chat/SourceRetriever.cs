@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using RagFunctions.Core.Common;
+using RagFunctions.Core.Identity;
+using RagFunctions.Core.Retrieval;
+
+namespace RagFunctions.Core.Chat;
+
+/// <summary>What retrieval found and how.</summary>
+/// <param name="VectorUsed">False when the embedder failed and the query ran keyword-only.</param>
+public sealed record RetrievalResult(IReadOnlyList<SearchHit> Hits, bool VectorUsed, double EmbeddingMs, double SearchMs);
+
+/// <summary>Step 4: hybrid retrieval for the question, trimmed to what the caller may read (<see cref="CallerIdentity.PrincipalIds"/>).</summary>
+public sealed class SourceRetriever(ISearchIndex index, IEmbeddingGenerator<string, Embedding<float>> embedder, ILogger<SourceRetriever> logger)
+{
+    public async Task<RetrievalResult> RetrieveAsync(string query, CallerIdentity caller, int top, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        ReadOnlyMemory<float> vector = default;
+        var vectorUsed = true;
+        try
+        {
+            vector = await embedder.GenerateVectorAsync(query, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A keyword-only answer beats no answer; the diagnostics record the degradation.
+            logger.LogWarning(ex, "Query embedding failed; retrieving with keywords only");
+            vectorUsed = false;
+        }
+
+        var embeddingMs = clock.Elapsed.TotalMilliseconds;
+        clock.Restart();
+        try
+        {
+            var hits = await index.SearchAsync(new HybridQuery(query, vector, top, new SearchFilter(PrincipalIds: caller.PrincipalIds)), cancellationToken)
+                .ConfigureAwait(false);
+            return new RetrievalResult(hits, vectorUsed, embeddingMs, clock.Elapsed.TotalMilliseconds);
+        }
+        catch (Exception ex) when (ex is not ProblemException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
+        {
+            throw new UpstreamUnavailableProblemException("The search index is unavailable.", ex);
+        }
+    }
+}

@@ -48,11 +48,13 @@ public sealed class AssessmentServiceRegistrationTests
     }
 
     [Fact]
-    public void A_registered_chat_client_serves_the_first_configured_model_with_its_timeout()
+    public void The_host_model_factory_serves_the_configured_model_with_its_timeout()
     {
+        var factory = new Mock<RagFunctions.Core.Chat.IChatClientFactory>();
+        factory.Setup(f => f.Create("gpt-main")).Returns(Mock.Of<IChatClient>());
         using var provider = Build(
             new() { ["RagFunctions:Chat:Models:0:Name"] = "gpt-main", ["RagFunctions:Chat:Models:0:TimeoutSeconds"] = "20" },
-            s => s.AddSingleton(Mock.Of<IChatClient>()));
+            s => s.AddSingleton(factory.Object));
 
         var model = Assert.Single(provider.GetRequiredService<AssessmentChatModels>()());
 

@@ -23,10 +23,26 @@ az eventgrid system-topic event-subscription create \
   --system-topic-name "${AZURE_EVENTGRID_SYSTEM_TOPIC_NAME}" \
   --endpoint-type webhook \
   --endpoint "$endpoint" \
-  --included-event-types Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted \
+  --included-event-types Microsoft.Storage.BlobCreated \
+  --subject-begins-with "/blobServices/default/containers/${AZURE_STORAGE_DOCUMENTS_CONTAINER}/" \
+  --max-delivery-attempts 30 --event-ttl 1440 >/dev/null
+
+# The Event Grid blob trigger fires on creation only; deletions go to the Event Grid trigger DocumentBlobDeleted.
+eventgrid_extension=$(az functionapp keys list -n "${AZURE_FUNCTION_APP_NAME}" -g "${AZURE_RESOURCE_GROUP}" --query "systemKeys.eventgrid_extension" -o tsv)
+if [ -z "$eventgrid_extension" ]; then
+  echo "No eventgrid_extension key yet: is the Event Grid trigger DocumentBlobDeleted deployed?" >&2
+  exit 1
+fi
+az eventgrid system-topic event-subscription create \
+  --name documents-deleted-to-function \
+  --resource-group "${AZURE_RESOURCE_GROUP}" \
+  --system-topic-name "${AZURE_EVENTGRID_SYSTEM_TOPIC_NAME}" \
+  --endpoint-type webhook \
+  --endpoint "https://${AZURE_FUNCTION_APP_NAME}.azurewebsites.net/runtime/webhooks/eventgrid?functionName=DocumentBlobDeleted&code=${eventgrid_extension}" \
+  --included-event-types Microsoft.Storage.BlobDeleted \
   --subject-begins-with "/blobServices/default/containers/${AZURE_STORAGE_DOCUMENTS_CONTAINER}/" \
   --max-delivery-attempts 30 --event-ttl 1440 >/dev/null
 
 # From now on `azd provision` keeps the same subscription in Bicep (modules/eventgrid-subscription.bicep).
 azd env set DOCUMENTS_EVENT_SUBSCRIPTION_ENABLED true
-echo "Event Grid subscription documents-to-function delivers BlobCreated/BlobDeleted from '${AZURE_STORAGE_DOCUMENTS_CONTAINER}'."
+echo "Event Grid subscriptions documents-to-function and documents-deleted-to-function deliver BlobCreated (blob trigger) and BlobDeleted (Event Grid trigger) from '${AZURE_STORAGE_DOCUMENTS_CONTAINER}'."

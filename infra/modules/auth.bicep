@@ -9,6 +9,8 @@ param clientId string
 param keyProtectedPaths array = [
   // Event Grid → blob extension webhook (system key blobs_extension in the URL).
   '/runtime/webhooks/blobs'
+  // Event Grid → Event Grid trigger webhook for BlobDeleted (system key eventgrid_extension in the URL).
+  '/runtime/webhooks/eventgrid'
   // Assessment events inbox for other services (function key).
   '/api/chat/assessments/events'
 ]

@@ -139,15 +139,23 @@ public sealed class InfraRepositoryTests
     }
 
     [Fact]
-    public void Documents_events_reach_the_blob_extension_for_created_and_deleted_blobs()
+    public void Created_blobs_reach_the_blob_trigger_and_deleted_blobs_reach_the_event_grid_trigger()
     {
+        // The Event Grid blob trigger fires only for BlobCreated, so deletions need their own subscription and function.
         var bicep = RepoFiles.Read("infra/modules/eventgrid-subscription.bicep");
-        Assert.Contains("Microsoft.Storage.BlobCreated", bicep, StringComparison.Ordinal);
-        Assert.Contains("Microsoft.Storage.BlobDeleted", bicep, StringComparison.Ordinal);
         Assert.Contains("/blobServices/default/containers/${documentsContainerName}/", bicep, StringComparison.Ordinal);
-        Assert.Contains("/runtime/webhooks/blobs?functionName=Host.Functions.", bicep, StringComparison.Ordinal);
+        var created = bicep.IndexOf("/runtime/webhooks/blobs?functionName=Host.Functions.", StringComparison.Ordinal);
+        var deleted = bicep.IndexOf("/runtime/webhooks/eventgrid?functionName=${blobDeletedFunctionName}", StringComparison.Ordinal);
+        Assert.True(created >= 0 && deleted > created);
+        Assert.Contains("'Microsoft.Storage.BlobCreated'", bicep[created..deleted], StringComparison.Ordinal);
+        Assert.DoesNotContain("BlobDeleted", bicep[created..deleted], StringComparison.Ordinal);
+        Assert.Contains("'Microsoft.Storage.BlobDeleted'", bicep[deleted..], StringComparison.Ordinal);
+        Assert.Contains("blobDeletedFunctionName string = 'DocumentBlobDeleted'", bicep, StringComparison.Ordinal);
+        Assert.Contains("[Function(\"DocumentBlobDeleted\")]", RepoFiles.Read("functions/RagFunctions.App/Ingestion/DocumentBlobFunctions.cs"), StringComparison.Ordinal);
         var hook = RepoFiles.Read("infra/hooks/postdeploy.sh");
-        Assert.Contains("Microsoft.Storage.BlobCreated Microsoft.Storage.BlobDeleted", hook, StringComparison.Ordinal);
+        Assert.Contains("--included-event-types Microsoft.Storage.BlobCreated \\", hook, StringComparison.Ordinal);
+        Assert.Contains("--included-event-types Microsoft.Storage.BlobDeleted \\", hook, StringComparison.Ordinal);
+        Assert.Contains("'/runtime/webhooks/eventgrid'", RepoFiles.Read("infra/modules/auth.bicep"), StringComparison.Ordinal);
     }
 
     [Fact]

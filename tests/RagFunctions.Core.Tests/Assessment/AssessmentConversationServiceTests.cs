@@ -3,6 +3,8 @@ using Moq;
 using RagFunctions.Core.Assessment;
 using RagFunctions.Core.History;
 
+using RagFunctions.Tests.Fakes.Assessment;
+
 namespace RagFunctions.Core.Tests.Assessment;
 
 public sealed class AssessmentConversationServiceTests

@@ -5,7 +5,7 @@ using RagFunctions.Core.Chat;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.History;
 using RagFunctions.Core.Identity;
-using RagFunctions.Core.Tests.Chat.Fakes;
+using RagFunctions.Tests.Fakes.Chat;
 
 namespace RagFunctions.Core.Tests.Chat;
 

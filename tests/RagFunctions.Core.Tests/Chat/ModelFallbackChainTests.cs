@@ -2,7 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging.Abstractions;
 using RagFunctions.Core.Chat;
 using RagFunctions.Core.Common;
-using RagFunctions.Core.Tests.Chat.Fakes;
+using RagFunctions.Tests.Fakes.Chat;
 
 namespace RagFunctions.Core.Tests.Chat;
 

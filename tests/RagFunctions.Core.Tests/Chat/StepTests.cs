@@ -3,7 +3,7 @@ using RagFunctions.Core.Chat;
 using RagFunctions.Core.History;
 using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Core.Retrieval;
-using RagFunctions.Core.Tests.Chat.Fakes;
+using RagFunctions.Tests.Fakes.Chat;
 
 namespace RagFunctions.Core.Tests.Chat;
 

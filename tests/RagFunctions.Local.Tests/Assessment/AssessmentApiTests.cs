@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using RagFunctions.Core.Assessment;
 using RagFunctions.Local.Assessment;
 
+using RagFunctions.Tests.Fakes.Assessment;
+
 namespace RagFunctions.Local.Tests.Assessment;
 
 public sealed class AssessmentApiTests : IAsyncLifetime

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using RagFunctions.Local.Assessment;
 
+using RagFunctions.Tests.Fakes.Assessment;
+
 namespace RagFunctions.Local.Tests.Assessment;
 
 public sealed class AssessmentFolderInboxHostTests

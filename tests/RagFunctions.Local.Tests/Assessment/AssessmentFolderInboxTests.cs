@@ -1,6 +1,8 @@
 using RagFunctions.Core.History;
 using RagFunctions.Local.Assessment;
 
+using RagFunctions.Tests.Fakes.Assessment;
+
 namespace RagFunctions.Local.Tests.Assessment;
 
 public sealed class AssessmentFolderInboxTests

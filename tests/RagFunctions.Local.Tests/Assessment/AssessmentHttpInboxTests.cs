@@ -5,6 +5,8 @@ using Moq;
 using RagFunctions.Core.History;
 using RagFunctions.Local.Assessment;
 
+using RagFunctions.Tests.Fakes.Assessment;
+
 namespace RagFunctions.Local.Tests.Assessment;
 
 public sealed class AssessmentHttpInboxTests

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using RagFunctions.Core.History;
-using RagFunctions.Local.Tests.Chat.Fakes;
+using RagFunctions.Tests.Fakes.Chat;
 
 namespace RagFunctions.Local.Tests.Chat;
 

@@ -10,6 +10,7 @@ using RagFunctions.Core.Chat;
 using RagFunctions.Core.History;
 using RagFunctions.Core.Retrieval;
 using RagFunctions.Local.Tests.Chat.Fakes;
+using RagFunctions.Tests.Fakes.Chat;
 using RagFunctions.Local.Tests.Hosting;
 
 namespace RagFunctions.Local.Tests.Chat;

@@ -5,6 +5,8 @@ using RagFunctions.Api.Identity;
 using RagFunctions.Core.Chat;
 using RagFunctions.Core.Identity;
 
+using RagFunctions.Tests.Fakes.Chat;
+
 namespace RagFunctions.Local.Tests.Chat.Fakes;
 
 /// <summary>Test identity: the user id comes from the X-Test-User header; no header, no identity.</summary>

@@ -1,7 +1,7 @@
 using RagFunctions.Core.Common;
 using RagFunctions.Core.History;
 
-namespace RagFunctions.Core.Tests.Assessment;
+namespace RagFunctions.Tests.Fakes.Assessment;
 
 /// <summary>Test double honouring the <see cref="IConversationStore"/> docs: per-user partitions, atomic create-if-not-exists,
 /// ETag-checked updates, atomic append (a duplicate message id is rejected, as a primary key would). <see cref="Fault"/> injects failures.</summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.AI;
 using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Core.Retrieval;
 
-namespace RagFunctions.Local.Tests.Chat.Fakes;
+namespace RagFunctions.Tests.Fakes.Chat;
 
 /// <summary>One token per whitespace-separated word: easy to reason about in budget tests.</summary>
 public sealed class WordTokenCounter : ITokenCounter

@@ -2,7 +2,7 @@ using System.Globalization;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.History;
 
-namespace RagFunctions.Core.Tests.Chat.Fakes;
+namespace RagFunctions.Tests.Fakes.Chat;
 
 /// <summary>An in-memory <see cref="IConversationStore"/> that follows the interface docs (per-user addressing, ETags, soft delete, paging).</summary>
 public sealed class InMemoryConversationStore : IConversationStore

@@ -10,10 +10,12 @@ using RagFunctions.App.Hosting;
 // Http.AspNetCore 2.x), AddApplicationInsightsTelemetryWorkerService + ConfigureFunctionsApplicationInsights ("Application Insights").
 var builder = FunctionsApplication.CreateBuilder(args);
 
-// The middleware is registered inside the ASP.NET Core integration callback: that callback runs right after the
-// integration adds its HTTP proxying middleware (WorkerBuilderExtensions.UseAspNetCoreIntegration), so ours sits inside
-// it and the IActionResult it sets is the one the proxy executes.
-builder.ConfigureFunctionsWebApplication(worker => worker.UseWhen<HttpProblemMiddleware>(HttpProblemMiddleware.IsHttpTrigger));
+// FunctionsApplicationBuilder is itself the worker application builder, so middleware is registered on it after the
+// ASP.NET Core integration: the integration's HTTP proxying middleware comes first, ours sits inside it (the IActionResult
+// it sets is the one the proxy executes), and Build() appends the default execution middleware last. The overload taking a
+// configure callback is not in every Http.AspNetCore 2.x release; this form works with all of them.
+builder.ConfigureFunctionsWebApplication();
+builder.UseWhen<HttpProblemMiddleware>(HttpProblemMiddleware.IsHttpTrigger);
 
 builder.Services
     .AddApplicationInsightsTelemetryWorkerService()

@@ -33,6 +33,9 @@ param cosmosContainerName string
 param serviceBusFullyQualifiedNamespace string
 param assessmentQueueName string
 param notificationsTopicName string
+@secure()
+@description('RagFunctions:Ingestion:PdfLicense: agpl, commercial:<key>, or empty.')
+param pdfLicense string = ''
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -119,6 +122,7 @@ var appSettings = {
   RagFunctions__Cosmos__Container: cosmosContainerName
   RagFunctions__Assessment__QueueName: assessmentQueueName
   RagFunctions__Assessment__NotificationsTopic: notificationsTopicName
+  RagFunctions__Ingestion__PdfLicense: pdfLicense
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -12,6 +12,7 @@ using RagFunctions.Api.Identity;
 using RagFunctions.App.Assessment;
 using RagFunctions.App.Ingestion;
 using RagFunctions.Azure;
+using RagFunctions.Azure.Assessment;
 using RagFunctions.Azure.History;
 using RagFunctions.Azure.Identity;
 using RagFunctions.Azure.Ingestion;
@@ -23,6 +24,7 @@ using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Extraction;
+using RagFunctions.Core.Ingestion.Extraction.Pdf;
 
 namespace RagFunctions.App.Hosting;
 
@@ -45,6 +47,8 @@ public static class AppServiceCollectionExtensions
 
         // Ingestion: Core behaviour, extraction, embeddings (before chat: it registers the real token counter), Azure AI Search.
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
+        // A process-wide library switch (as on the local host): applied once at start-up; empty leaves PDFs failing with a clear reason.
+        PdfLicensing.Apply(configuration[$"{IngestionOptions.Section}:{nameof(IngestionOptions.PdfLicense)}"]);
         services.AddIngestionCore();
         services.AddDocumentExtraction();
         services.AddEmbeddings(configuration);
@@ -66,7 +70,7 @@ public static class AppServiceCollectionExtensions
         services.AddAssessment(configuration, services.Any(d => d.ServiceType == typeof(IChatClientFactory))
             ? (sp, model) => sp.GetRequiredService<IChatClientFactory>().Create(model)
             : null);
-        services.AddServiceBusNotifications(configuration);
+        services.AddNotifications(configuration);
         services.TryAddScoped(sp => new AssessmentApiServices(
             sp.GetRequiredService<ICallerIdentityResolver>(),
             sp.GetRequiredService<AssessmentConversationService>(),
@@ -103,7 +107,22 @@ public static class AppServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The <c>chatbot_ready</c> sink on the notifications topic, through the namespace of the <c>ServiceBusConnection</c> connection.</summary>
+    /// <summary><c>chatbot_ready</c> goes to the Cosmos store first (what <c>GET /api/chat/notifications</c> reads) and then to the
+    /// notifications topic; both are idempotent on the notification id, so a retried event repeats neither.</summary>
+    private static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddCosmosNotifications(configuration);
+        services.AddServiceBusNotifications(configuration);
+        services.RemoveAll<INotificationSink>();
+        services.AddSingleton<INotificationSink>(sp => new CompositeNotificationSink(
+        [
+            sp.GetRequiredService<CosmosNotificationStore>(),
+            sp.GetRequiredService<ServiceBusNotificationSink>(),
+        ]));
+        return services;
+    }
+
+    /// <summary>The topic sink and its client, through the namespace of the <c>ServiceBusConnection</c> connection.</summary>
     private static IServiceCollection AddServiceBusNotifications(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(sp =>
@@ -114,7 +133,7 @@ public static class AppServiceCollectionExtensions
                 : new ServiceBusClient(connection.Value
                     ?? throw new InvalidOperationException("ServiceBusConnection__fullyQualifiedNamespace is not configured."));
         });
-        services.TryAddSingleton<INotificationSink, ServiceBusNotificationSink>();
+        services.TryAddSingleton<ServiceBusNotificationSink>();
         return services;
     }
 }

@@ -51,9 +51,9 @@ public sealed partial class CosmosConversationStore : IConversationStore
     public async Task<(Conversation Conversation, bool Created)> CreateIfNotExistsAsync(Conversation conversation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversation);
-        if (conversation.Id.StartsWith("message:", StringComparison.Ordinal))
+        if (IsReservedId(conversation.Id))
         {
-            throw new ValidationProblemException("id", "A conversation id must not start with 'message:'.");
+            throw new ValidationProblemException("id", "A conversation id must not start with 'message:' or 'notification:'.");
         }
 
         var container = await _containers.GetContainerAsync(cancellationToken);
@@ -397,7 +397,8 @@ public sealed partial class CosmosConversationStore : IConversationStore
 
     private static async Task<ConversationDocument?> ReadConversationDocumentAsync(Container container, string userId, string conversationId, CancellationToken cancellationToken)
     {
-        if (conversationId.StartsWith("message:", StringComparison.Ordinal))
+        // Other item kinds in the partition have reserved id prefixes and a different shape: never read them as conversations.
+        if (IsReservedId(conversationId))
         {
             return null;
         }
@@ -442,22 +443,7 @@ public sealed partial class CosmosConversationStore : IConversationStore
         return results;
     }
 
-    /// <summary>Maps throttling and unavailability to the problem types callers understand; other statuses stay CosmosExceptions for the caller's filters.</summary>
-    private static async Task<T> Translate<T>(Func<Task<T>> call)
-    {
-        try
-        {
-            return await call();
-        }
-        catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            throw new RateLimitedProblemException("Cosmos DB is throttling requests.", ex.RetryAfter, ex);
-        }
-        catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout or HttpStatusCode.InternalServerError)
-        {
-            throw new UpstreamUnavailableProblemException("Cosmos DB is unavailable.", ex, ex.RetryAfter);
-        }
-    }
+    private static Task<T> Translate<T>(Func<Task<T>> call) => CosmosProblems.TranslateAsync(call);
 
     private static ConcurrencyProblemException Stale(string conversationId) =>
         new($"Conversation '{conversationId}' was changed by another request; reload it and retry.");

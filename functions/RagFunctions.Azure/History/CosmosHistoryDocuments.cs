@@ -17,6 +17,13 @@ internal static class CosmosHistoryDocuments
     /// <summary>Message documents share the partition with conversations; the prefix keeps their ids from ever colliding.</summary>
     public static string MessageDocumentId(string conversationId, string messageId) => $"message:{conversationId}:{messageId}";
 
+    /// <summary>Prefix of <c>chatbot_ready</c> notification items (<see cref="Assessment.CosmosNotificationStore"/>), which share the user's partition.</summary>
+    public const string NotificationIdPrefix = "notification:";
+
+    /// <summary>Ids that belong to non-conversation items of the partition, so no conversation may use them.</summary>
+    public static bool IsReservedId(string id) =>
+        id.StartsWith("message:", StringComparison.Ordinal) || id.StartsWith(NotificationIdPrefix, StringComparison.Ordinal);
+
     public static string FormatTimestamp(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 
     public static DateTimeOffset ParseTimestamp(string value) =>

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RagFunctions.Core.History;
@@ -15,7 +16,8 @@ public static class CosmosHistoryServiceCollectionExtensions
     {
         services.AddOptions<CosmosOptions>().Bind(configuration.GetSection(CosmosOptions.Section));
         services.AddOptions<HistoryOptions>().Bind(configuration.GetSection(HistoryOptions.Section));
-        services.AddSingleton(sp => new CosmosHistoryContainer(
+        // TryAdd: the notification store (AddCosmosNotifications) shares this container client.
+        services.TryAddSingleton(sp => new CosmosHistoryContainer(
             sp.GetRequiredService<IOptions<CosmosOptions>>(),
             sp.GetService<TokenCredential>()));
         services.AddSingleton(sp => new CosmosConversationStore(

@@ -1,5 +1,32 @@
 namespace RagFunctions.Core.Retrieval;
 
+/// <summary>A document's distinct terms with their frequencies, and its length in terms (the BM25 document length).</summary>
+public sealed record DocumentTerms(string[] Terms, ushort[] Frequencies, int Length)
+{
+    /// <summary>Counts a term sequence (duplicates are term frequencies, capped at 65535).</summary>
+    public static DocumentTerms From(IReadOnlyList<string> terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        var counts = new Dictionary<string, int>(Math.Min(terms.Count, 1024), StringComparer.Ordinal);
+        foreach (var term in terms)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, term, out _);
+            count++;
+        }
+
+        var distinct = new string[counts.Count];
+        var frequencies = new ushort[counts.Count];
+        var i = 0;
+        foreach (var (term, count) in counts)
+        {
+            distinct[i] = term;
+            frequencies[i++] = (ushort)Math.Min(count, ushort.MaxValue);
+        }
+
+        return new DocumentTerms(distinct, frequencies, terms.Count);
+    }
+}
+
 /// <summary>A result of one retriever: the caller's slot number and its score (higher is better).</summary>
 public readonly record struct ScoredSlot(int Slot, double Score);
 
@@ -50,37 +77,34 @@ public sealed class Bm25Index
     public long PostingCount => _totalPostings;
 
     /// <summary>Indexes a document's terms (duplicates are term frequencies) under <paramref name="slot"/>, which must exceed every slot added before.</summary>
-    public void Add(int slot, IReadOnlyList<string> terms)
+    public void Add(int slot, IReadOnlyList<string> terms) => Add(slot, DocumentTerms.From(terms));
+
+    /// <summary>Indexes a document whose term frequencies were counted beforehand (e.g. on another thread).</summary>
+    public void Add(int slot, DocumentTerms document)
     {
-        ArgumentNullException.ThrowIfNull(terms);
+        ArgumentNullException.ThrowIfNull(document);
         if (slot < _nextSlot)
         {
             throw new ArgumentOutOfRangeException(nameof(slot), slot, "Slots must be added in increasing order.");
         }
 
         EnsureCapacity(slot);
-        var frequencies = new Dictionary<int, int>(Math.Min(terms.Count, 512));
-        foreach (var term in terms)
+        var terms = document.Terms;
+        var ids = new int[terms.Length];
+        for (var i = 0; i < terms.Length; i++)
         {
-            if (!_termIds.TryGetValue(term, out var id))
+            if (!_termLookup.TryGetValue(terms[i], out var id))
             {
                 id = _postings.Count;
-                _termIds.Add(term, id);
+                _termIds.Add(terms[i], id);
                 _postings.Add(new PostingList());
             }
 
-            frequencies[id] = frequencies.TryGetValue(id, out var tf) ? tf + 1 : 1;
+            ids[i] = id;
+            _postings[id].Append(slot, document.Frequencies[i]);
         }
 
-        var length = terms.Count;
-        var ids = new int[frequencies.Count];
-        var n = 0;
-        foreach (var (id, tf) in frequencies)
-        {
-            ids[n++] = id;
-            _postings[id].Append(slot, Math.Min(tf, ushort.MaxValue));
-        }
-
+        var length = document.Length;
         _docLength[slot] = length;
         _docTerms[slot] = ids;
         _nextSlot = slot + 1;
@@ -95,12 +119,13 @@ public sealed class Bm25Index
         }
         else
         {
-            foreach (var (id, tf) in frequencies)
+            for (var i = 0; i < ids.Length; i++)
             {
-                var norm = Normalised(Math.Min(tf, ushort.MaxValue), length, _boundAverageLength);
-                if (norm > _postings[id].MaxNormalisedTf)
+                var list = _postings[ids[i]];
+                var norm = Normalised(document.Frequencies[i], length, _boundAverageLength);
+                if (norm > list.MaxNormalisedTf)
                 {
-                    _postings[id].MaxNormalisedTf = norm;
+                    list.MaxNormalisedTf = norm;
                 }
             }
         }
@@ -323,7 +348,7 @@ public sealed class Bm25Index
         public int LiveDocumentFrequency;
         public double MaxNormalisedTf;
 
-        public void Append(int slot, int tf)
+        public void Append(int slot, ushort tf)
         {
             if (Count == Slots.Length)
             {
@@ -333,7 +358,7 @@ public sealed class Bm25Index
             }
 
             Slots[Count] = slot;
-            Tfs[Count] = (ushort)tf;
+            Tfs[Count] = tf;
             Count++;
             LiveDocumentFrequency++;
         }

@@ -299,7 +299,7 @@ public sealed class InMemoryHybridIndex : IDisposable
                 throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has a {chunk.Vector.Length}-dimension vector; the index has {Dimensions}.", nameof(chunks));
             }
 
-            prepared[i] = new PreparedChunk(chunk.Chunk, Analyzer.AnalyzeDocument(chunk.Chunk.Content).Terms, chunk.Vector);
+            prepared[i] = new PreparedChunk(chunk.Chunk, DocumentTerms.From(Analyzer.AnalyzeDocument(chunk.Chunk.Content).Terms), chunk.Vector);
         }
 
         if (parallel && chunks.Count > 256)
@@ -379,5 +379,5 @@ public sealed class InMemoryHybridIndex : IDisposable
 
     private sealed record DocumentEntry(int Number, int[] Slots);
 
-    private readonly record struct PreparedChunk(DocumentChunk Chunk, IReadOnlyList<string> Terms, ReadOnlyMemory<float> Vector);
+    private readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
 }

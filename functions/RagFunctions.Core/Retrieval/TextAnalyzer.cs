@@ -29,19 +29,16 @@ public sealed class TextAnalyzer
 
     private static readonly FrozenStopWords StopWords = new();
 
-    private readonly ConcurrentDictionary<string, string> _surface = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _stemmed = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _surfaceLookup;
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _stemmedLookup;
+    private readonly ConcurrentDictionary<string, TermEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TermEntry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly int _maxCacheEntries;
     private int _cacheEntries;
 
-    /// <param name="maxCacheEntries">Bound on the term caches (surface and stem), which also intern term strings.</param>
+    /// <param name="maxCacheEntries">Bound on the word cache (surface form, stem, stop flag per distinct word), which also interns term strings.</param>
     public TextAnalyzer(int maxCacheEntries = 1 << 20)
     {
         _maxCacheEntries = maxCacheEntries;
-        _surfaceLookup = _surface.GetAlternateLookup<ReadOnlySpan<char>>();
-        _stemmedLookup = _stemmed.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>True when <paramref name="word"/> (lower case) is on the English stop list.</summary>
@@ -80,6 +77,7 @@ public sealed class TextAnalyzer
     {
         var lowered = ArrayPool<char>.Shared.Rent(Math.Max(text.Length, 1));
         var tokens = ArrayPool<Token>.Shared.Rent(text.Length * 2 + 2);
+        var entries = ArrayPool<TermEntry>.Shared.Rent(text.Length * 2 + 2);
         try
         {
             var chars = lowered.AsSpan(0, text.Length);
@@ -90,12 +88,13 @@ public sealed class TextAnalyzer
             var stops = 0;
             for (var i = 0; i < tokenCount; i++)
             {
+                var entry = Entry(chars.Slice(tokens[i].Start, tokens[i].Length), tokens[i].Kind == TokenKind.Word);
+                entries[i] = entry;
                 if (tokens[i].Kind == TokenKind.Word)
                 {
                     words++;
-                    if (StopWords.Contains(chars.Slice(tokens[i].Start, tokens[i].Length)))
+                    if (entry.IsStopWord)
                     {
-                        tokens[i].Kind = TokenKind.StopWord;
                         stops++;
                     }
                 }
@@ -105,25 +104,23 @@ public sealed class TextAnalyzer
             var ambiguous = query && words < MinQueryTokensForDecision;
             for (var i = 0; i < tokenCount; i++)
             {
-                var token = tokens[i];
-                var span = chars.Slice(token.Start, token.Length);
-                switch (token.Kind)
+                var entry = entries[i];
+                if (entry.IsStopWord)
                 {
-                    case TokenKind.Word when ambiguous:
-                        terms.Add(Surface(span));
-                        var stemmed = Stemmed(span);
-                        if (!ReferenceEquals(stemmed, terms[^1]) && !string.Equals(stemmed, terms[^1], StringComparison.Ordinal))
-                        {
-                            terms.Add(stemmed);
-                        }
+                    continue;
+                }
 
-                        break;
-                    case TokenKind.Word:
-                        terms.Add(isEnglish ? Stemmed(span) : Surface(span));
-                        break;
-                    case TokenKind.Cjk:
-                        terms.Add(Surface(span));
-                        break;
+                if (ambiguous)
+                {
+                    terms.Add(entry.Surface);
+                    if (!ReferenceEquals(entry.Stemmed, entry.Surface))
+                    {
+                        terms.Add(entry.Stemmed);
+                    }
+                }
+                else
+                {
+                    terms.Add(isEnglish ? entry.Stemmed : entry.Surface);
                 }
             }
 
@@ -131,43 +128,37 @@ public sealed class TextAnalyzer
         }
         finally
         {
+            Array.Clear(entries, 0, Math.Min(entries.Length, text.Length * 2 + 2));
+            ArrayPool<TermEntry>.Shared.Return(entries);
             ArrayPool<Token>.Shared.Return(tokens);
             ArrayPool<char>.Shared.Return(lowered);
         }
     }
 
-    private string Surface(ReadOnlySpan<char> span)
+    /// <summary>One cache lookup per token gives the stop flag, the surface string and the stem.</summary>
+    private TermEntry Entry(ReadOnlySpan<char> span, bool isWord)
     {
-        if (_surfaceLookup.TryGetValue(span, out var cached))
+        if (_lookup.TryGetValue(span, out var cached))
         {
             return cached;
         }
 
-        var value = new string(span);
-        Remember(_surface, value, value);
-        return value;
-    }
-
-    private string Stemmed(ReadOnlySpan<char> span)
-    {
-        if (_stemmedLookup.TryGetValue(span, out var cached))
-        {
-            return cached;
-        }
-
-        var key = new string(span);
-        var value = PorterStemmer.Stem(span) is { } stem ? Surface(stem) : Surface(span);
-        Remember(_stemmed, key, value);
-        return value;
-    }
-
-    private void Remember(ConcurrentDictionary<string, string> cache, string key, string value)
-    {
-        if (Volatile.Read(ref _cacheEntries) < _maxCacheEntries && cache.TryAdd(key, value))
+        var surface = new string(span);
+        var entry = isWord
+            ? new TermEntry(surface, PorterStemmer.Stem(span) is { } stem ? Intern(stem) : surface, StopWords.Contains(span))
+            : new TermEntry(surface, surface, false);
+        if (Volatile.Read(ref _cacheEntries) < _maxCacheEntries && _entries.TryAdd(surface, entry))
         {
             Interlocked.Increment(ref _cacheEntries);
         }
+
+        return entry;
     }
+
+    /// <summary>A stem shares the string of the identical surface word when that word is cached (one string per term).</summary>
+    private string Intern(string stem) => _entries.TryGetValue(stem, out var existing) ? existing.Surface : stem;
+
+    private sealed record TermEntry(string Surface, string Stemmed, bool IsStopWord);
 
     /// <summary>Splits lower-cased text into word tokens (runs of letters, digits and combining marks) and CJK unigrams + bigrams.</summary>
     internal static int Tokenize(ReadOnlySpan<char> chars, Token[] tokens)
@@ -178,6 +169,37 @@ public sealed class TextAnalyzer
         var cjkPrevLength = 0;
         while (i < chars.Length)
         {
+            var ascii = chars[i];
+            if (ascii < 0x80)
+            {
+                // Fast path: ASCII runs need no rune decoding or Unicode category lookups.
+                cjkPrevStart = -1;
+                if (!IsAsciiLetterOrDigit(ascii))
+                {
+                    i++;
+                    continue;
+                }
+
+                var begin = i++;
+                while (i < chars.Length && chars[i] < 0x80 && IsAsciiLetterOrDigit(chars[i]))
+                {
+                    i++;
+                }
+
+                if (i < chars.Length && chars[i] >= 0x80)
+                {
+                    // A word continuing into non-ASCII letters (e.g. "naïve") goes through the general path.
+                    i = ContinueWord(chars, i);
+                }
+
+                if (i - begin <= MaxTokenLength)
+                {
+                    Add(tokens, ref count, begin, i - begin, TokenKind.Word);
+                }
+
+                continue;
+            }
+
             if (Rune.DecodeFromUtf16(chars[i..], out var rune, out var consumed) != OperationStatus.Done)
             {
                 cjkPrevStart = -1;
@@ -207,24 +229,7 @@ public sealed class TextAnalyzer
             }
 
             var start = i;
-            i += consumed;
-            while (i < chars.Length)
-            {
-                if (Rune.DecodeFromUtf16(chars[i..], out var next, out var n) != OperationStatus.Done || IsCjk(next.Value))
-                {
-                    break;
-                }
-
-                if (Rune.IsLetterOrDigit(next) || IsMark(next))
-                {
-                    i += n;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
+            i = ContinueWord(chars, i + consumed);
             if (i - start <= MaxTokenLength)
             {
                 Add(tokens, ref count, start, i - start, TokenKind.Word);
@@ -239,6 +244,37 @@ public sealed class TextAnalyzer
             tokens[count++] = new Token(start, length, kind);
         }
     }
+
+    /// <summary>End of the word that continues at <paramref name="i"/>: letters, digits and combining marks, not CJK.</summary>
+    private static int ContinueWord(ReadOnlySpan<char> chars, int i)
+    {
+        while (i < chars.Length)
+        {
+            var c = chars[i];
+            if (c < 0x80)
+            {
+                if (!IsAsciiLetterOrDigit(c))
+                {
+                    break;
+                }
+
+                i++;
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf16(chars[i..], out var next, out var n) != OperationStatus.Done || IsCjk(next.Value)
+                || !(Rune.IsLetterOrDigit(next) || IsMark(next)))
+            {
+                break;
+            }
+
+            i += n;
+        }
+
+        return i;
+    }
+
+    private static bool IsAsciiLetterOrDigit(char c) => char.IsAsciiLetterOrDigit(c);
 
     private static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark
         or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
@@ -255,7 +291,6 @@ public sealed class TextAnalyzer
     internal enum TokenKind : byte
     {
         Word,
-        StopWord,
         Cjk,
     }
 
@@ -263,7 +298,7 @@ public sealed class TextAnalyzer
     {
         public readonly int Start = start;
         public readonly int Length = length;
-        public TokenKind Kind = kind;
+        public readonly TokenKind Kind = kind;
     }
 
     /// <summary>The English stop list (function words); immutable after construction.</summary>

@@ -22,7 +22,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage:
           search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N]
-          sqlite-load --corpus FILE [--dims 384] [--data DIR] [--limit N]
+          sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
         corpus: one chunk of text per line; queries: one query per line.
         """);

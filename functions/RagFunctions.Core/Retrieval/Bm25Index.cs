@@ -3,6 +3,13 @@ namespace RagFunctions.Core.Retrieval;
 /// <summary>A document's distinct terms with their frequencies, and its length in terms (the BM25 document length).</summary>
 public sealed record DocumentTerms(string[] Terms, ushort[] Frequencies, int Length)
 {
+    /// <summary>Optional per-term keys from <see cref="KeySpace"/> (a <see cref="TextAnalyzer"/>): equal keys mean equal terms,
+    /// so the index can map them without hashing strings; -1 = no key.</summary>
+    public int[]? Keys { get; init; }
+
+    /// <summary>The object that issued <see cref="Keys"/>.</summary>
+    public object? KeySpace { get; init; }
+
     /// <summary>Counts a term sequence (duplicates are term frequencies, capped at 65535).</summary>
     public static DocumentTerms From(IReadOnlyList<string> terms)
     {
@@ -49,8 +56,9 @@ public sealed class Bm25Index
     private readonly double _k1;
     private readonly double _b;
     private readonly Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _termLookup;
     private readonly List<PostingList> _postings = [];
+    private object? _keySpace;
+    private int[] _termIdOfKey = [];
     private int[] _docLength = new int[1024];
     private int[]?[] _docTerms = new int[1024][];
     private int _nextSlot;
@@ -64,7 +72,6 @@ public sealed class Bm25Index
     {
         _k1 = k1;
         _b = b;
-        _termLookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Live (not removed) documents.</summary>
@@ -90,14 +97,39 @@ public sealed class Bm25Index
 
         EnsureCapacity(slot);
         var terms = document.Terms;
+        var keys = document.Keys;
+        if (keys is not null && document.KeySpace is not null)
+        {
+            _keySpace ??= document.KeySpace;
+            if (!ReferenceEquals(_keySpace, document.KeySpace))
+            {
+                keys = null;
+            }
+        }
+
         var ids = new int[terms.Length];
         for (var i = 0; i < terms.Length; i++)
         {
-            if (!_termLookup.TryGetValue(terms[i], out var id))
+            int id;
+            var key = keys is null ? -1 : keys[i];
+            if (key >= 0)
             {
-                id = _postings.Count;
-                _termIds.Add(terms[i], id);
-                _postings.Add(new PostingList());
+                if (key >= _termIdOfKey.Length)
+                {
+                    Array.Resize(ref _termIdOfKey, Math.Max(key + 1, _termIdOfKey.Length * 2));
+                }
+
+                // Stored as id + 1 so the array's zeros mean "not mapped yet".
+                id = _termIdOfKey[key] - 1;
+                if (id < 0)
+                {
+                    id = TermId(terms[i]);
+                    _termIdOfKey[key] = id + 1;
+                }
+            }
+            else
+            {
+                id = TermId(terms[i]);
             }
 
             ids[i] = id;
@@ -300,6 +332,18 @@ public sealed class Bm25Index
         return heap.ToSortedList();
     }
 
+    private int TermId(string term)
+    {
+        if (!_termIds.TryGetValue(term, out var id))
+        {
+            id = _postings.Count;
+            _termIds.Add(term, id);
+            _postings.Add(new PostingList());
+        }
+
+        return id;
+    }
+
     private double Normalised(int tf, int length, double averageLength) =>
         averageLength <= 0 ? 1 : tf / (tf + _k1 * (1 - _b + _b * length / averageLength));
 
@@ -352,7 +396,7 @@ public sealed class Bm25Index
         {
             if (Count == Slots.Length)
             {
-                var size = Count < 1024 ? Count * 2 : Count + Count / 2;
+                var size = Count * 2;
                 Array.Resize(ref Slots, size);
                 Array.Resize(ref Tfs, size);
             }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RagFunctions.Core.Retrieval;
@@ -33,6 +34,7 @@ public sealed class TextAnalyzer
     private readonly ConcurrentDictionary<string, TermEntry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly int _maxCacheEntries;
     private int _cacheEntries;
+    private int _nextKey;
 
     /// <param name="maxCacheEntries">Bound on the word cache (surface form, stem, stop flag per distinct word), which also interns term strings.</param>
     public TextAnalyzer(int maxCacheEntries = 1 << 20)
@@ -48,9 +50,19 @@ public sealed class TextAnalyzer
     public AnalyzedText AnalyzeDocument(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var terms = new List<string>(Math.Min(text.Length / 5 + 4, 4096));
-        var english = Analyze(text, terms, query: false);
-        return new AnalyzedText(terms, english);
+        var sink = new ListSink(new List<string>(Math.Min(text.Length / 5 + 4, 4096)));
+        var english = Analyze(text, query: false, ref sink);
+        return new AnalyzedText(sink.Terms, english);
+    }
+
+    /// <summary>Analyses chunk text straight into distinct terms with frequencies, tagged with this analyser's term keys
+    /// so <see cref="Bm25Index"/> can skip hashing the strings again.</summary>
+    public DocumentTerms AnalyzeForIndex(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sink = new CountSink(Math.Min(text.Length / 8 + 4, 2048));
+        Analyze(text, query: false, ref sink);
+        return sink.ToDocumentTerms(this);
     }
 
     /// <summary>Analyses a query: distinct terms. Stemmed when the query is clearly English, surface forms when clearly not,
@@ -58,11 +70,11 @@ public sealed class TextAnalyzer
     public IReadOnlyList<string> AnalyzeQuery(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var terms = new List<string>();
-        Analyze(text, terms, query: true);
-        var distinct = new List<string>(terms.Count);
+        var sink = new ListSink([]);
+        Analyze(text, query: true, ref sink);
+        var distinct = new List<string>(sink.Terms.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var term in terms)
+        foreach (var term in sink.Terms)
         {
             if (seen.Add(term))
             {
@@ -73,16 +85,18 @@ public sealed class TextAnalyzer
         return distinct;
     }
 
-    private bool Analyze(string text, List<string> terms, bool query)
+    private bool Analyze<TSink>(string text, bool query, ref TSink sink)
+        where TSink : struct, ITermSink
     {
         var lowered = ArrayPool<char>.Shared.Rent(Math.Max(text.Length, 1));
         var tokens = ArrayPool<Token>.Shared.Rent(text.Length * 2 + 2);
         var entries = ArrayPool<TermEntry>.Shared.Rent(text.Length * 2 + 2);
+        var tokenCount = 0;
         try
         {
             var chars = lowered.AsSpan(0, text.Length);
             text.AsSpan().ToLowerInvariant(chars);
-            var tokenCount = Tokenize(chars, tokens);
+            tokenCount = Tokenize(chars, tokens);
 
             var words = 0;
             var stops = 0;
@@ -112,15 +126,19 @@ public sealed class TextAnalyzer
 
                 if (ambiguous)
                 {
-                    terms.Add(entry.Surface);
+                    sink.Add(entry.Surface, entry.Key);
                     if (!ReferenceEquals(entry.Stemmed, entry.Surface))
                     {
-                        terms.Add(entry.Stemmed);
+                        sink.Add(entry.Stemmed, entry.StemmedKey);
                     }
+                }
+                else if (isEnglish)
+                {
+                    sink.Add(entry.Stemmed, entry.StemmedKey);
                 }
                 else
                 {
-                    terms.Add(isEnglish ? entry.Stemmed : entry.Surface);
+                    sink.Add(entry.Surface, entry.Key);
                 }
             }
 
@@ -128,14 +146,15 @@ public sealed class TextAnalyzer
         }
         finally
         {
-            Array.Clear(entries, 0, Math.Min(entries.Length, text.Length * 2 + 2));
+            Array.Clear(entries, 0, tokenCount);
             ArrayPool<TermEntry>.Shared.Return(entries);
             ArrayPool<Token>.Shared.Return(tokens);
             ArrayPool<char>.Shared.Return(lowered);
         }
     }
 
-    /// <summary>One cache lookup per token gives the stop flag, the surface string and the stem.</summary>
+    /// <summary>One cache lookup per token gives the stop flag, the surface string, the stem and their keys.
+    /// A key identifies a term string within this analyser (dense ints; -1 once the cache is full).</summary>
     private TermEntry Entry(ReadOnlySpan<char> span, bool isWord)
     {
         if (_lookup.TryGetValue(span, out var cached))
@@ -144,21 +163,86 @@ public sealed class TextAnalyzer
         }
 
         var surface = new string(span);
-        var entry = isWord
-            ? new TermEntry(surface, PorterStemmer.Stem(span) is { } stem ? Intern(stem) : surface, StopWords.Contains(span))
-            : new TermEntry(surface, surface, false);
-        if (Volatile.Read(ref _cacheEntries) < _maxCacheEntries && _entries.TryAdd(surface, entry))
+        var cacheable = Volatile.Read(ref _cacheEntries) < _maxCacheEntries;
+        var key = cacheable ? Interlocked.Increment(ref _nextKey) - 1 : -1;
+        var stemmed = surface;
+        var stemmedKey = key;
+        if (isWord && PorterStemmer.Stem(span) is { } stem)
         {
-            Interlocked.Increment(ref _cacheEntries);
+            var stemEntry = Entry(stem, isWord: true);
+            stemmed = stemEntry.Surface;
+            stemmedKey = stemEntry.Key;
         }
 
-        return entry;
+        var entry = new TermEntry(surface, stemmed, isWord && StopWords.Contains(span), key, stemmedKey);
+        if (!cacheable)
+        {
+            return entry;
+        }
+
+        if (_entries.TryAdd(surface, entry))
+        {
+            Interlocked.Increment(ref _cacheEntries);
+            return entry;
+        }
+
+        // Another thread cached the same word first: use its entry so the word keeps one key.
+        return _entries[surface];
     }
 
-    /// <summary>A stem shares the string of the identical surface word when that word is cached (one string per term).</summary>
-    private string Intern(string stem) => _entries.TryGetValue(stem, out var existing) ? existing.Surface : stem;
+    private sealed record TermEntry(string Surface, string Stemmed, bool IsStopWord, int Key, int StemmedKey);
 
-    private sealed record TermEntry(string Surface, string Stemmed, bool IsStopWord);
+    private interface ITermSink
+    {
+        void Add(string term, int key);
+    }
+
+    private readonly struct ListSink(List<string> terms) : ITermSink
+    {
+        public List<string> Terms { get; } = terms;
+
+        public void Add(string term, int key) => Terms.Add(term);
+    }
+
+    /// <summary>Counts terms by key (an int hash, no string hashing); terms without a key are counted by string.</summary>
+    private struct CountSink(int capacity) : ITermSink
+    {
+        private readonly Dictionary<int, int> _indexOfKey = new(capacity);
+        private readonly List<string> _terms = new(capacity);
+        private readonly List<int> _keys = new(capacity);
+        private readonly List<int> _counts = new(capacity);
+        private Dictionary<string, int>? _indexOfUnkeyed;
+        private int _length;
+
+        public void Add(string term, int key)
+        {
+            _length++;
+            bool exists;
+            ref var index = ref key >= 0
+                ? ref CollectionsMarshal.GetValueRefOrAddDefault(_indexOfKey, key, out exists)
+                : ref CollectionsMarshal.GetValueRefOrAddDefault(_indexOfUnkeyed ??= new(StringComparer.Ordinal), term, out exists);
+            if (!exists)
+            {
+                index = _terms.Count;
+                _terms.Add(term);
+                _keys.Add(key);
+                _counts.Add(0);
+            }
+
+            _counts[index]++;
+        }
+
+        public readonly DocumentTerms ToDocumentTerms(object keySpace)
+        {
+            var frequencies = new ushort[_counts.Count];
+            for (var i = 0; i < frequencies.Length; i++)
+            {
+                frequencies[i] = (ushort)Math.Min(_counts[i], ushort.MaxValue);
+            }
+
+            return new DocumentTerms([.. _terms], frequencies, _length) { Keys = [.. _keys], KeySpace = keySpace };
+        }
+    }
 
     /// <summary>Splits lower-cased text into word tokens (runs of letters, digits and combining marks) and CJK unigrams + bigrams.</summary>
     internal static int Tokenize(ReadOnlySpan<char> chars, Token[] tokens)

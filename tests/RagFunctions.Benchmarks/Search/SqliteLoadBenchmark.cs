@@ -23,6 +23,7 @@ internal static class SqliteLoadBenchmark
         var data = args.Optional("data") ?? Path.Combine(Path.GetTempPath(), "ragfunctions-bench", Guid.NewGuid().ToString("N"));
         using var embedder = BenchEmbedder.Create(dimensions);
         var chunks = BenchCorpus.ToChunks(lines, await BenchEmbedder.EmbedAllAsync(embedder, lines));
+        // --reuse: measure the load of an existing database from an earlier run (same --data) without writing again.
 
         SqliteSearchIndex Open() => new(
             new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = data })),
@@ -30,11 +31,12 @@ internal static class SqliteLoadBenchmark
             NullLogger<SqliteSearchIndex>.Instance);
 
         var stopwatch = Stopwatch.StartNew();
-        using (var writer = Open())
+        var reuse = args.Optional("reuse") is not null && File.Exists(Path.Combine(data, "ragfunctions.db"));
+        using (var writer = reuse ? null : Open())
         {
-            foreach (var document in chunks.Chunk(BenchCorpus.ChunksPerDocument))
+            foreach (var document in reuse ? [] : chunks.Chunk(BenchCorpus.ChunksPerDocument))
             {
-                await writer.ReplaceDocumentChunksAsync(document[0].Chunk.DocumentId, document, CancellationToken.None);
+                await writer!.ReplaceDocumentChunksAsync(document[0].Chunk.DocumentId, document, CancellationToken.None);
             }
         }
 
@@ -51,7 +53,7 @@ internal static class SqliteLoadBenchmark
         var stats = await reader.GetStatsAsync(CancellationToken.None);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"n={stats.ChunkCount} write_ms={writeMs:F0} load_ms={loadMs:F0} db_mb={file.Length / 1048576.0:F0} data={data}"));
+            $"n={stats.ChunkCount} write_ms={writeMs:F0} load_ms={loadMs:F0} load_read_ms={reader.LoadReadDuration?.TotalMilliseconds:F0} db_mb={file.Length / 1048576.0:F0} data={data}"));
         return 0;
     }
 }

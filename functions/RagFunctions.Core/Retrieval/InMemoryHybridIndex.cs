@@ -122,11 +122,26 @@ public sealed class InMemoryHybridIndex : IDisposable
     public void Load(IReadOnlyList<IndexedChunk> chunks)
     {
         ArgumentNullException.ThrowIfNull(chunks);
+        Load([new PreparedBatch(Prepare(chunks, parallel: true))]);
+    }
+
+    /// <summary>Analyses and validates chunks for a later <see cref="Load(IReadOnlyList{PreparedBatch})"/> without taking any lock,
+    /// so a loader can analyse one batch while it reads the next. Thread-safe.</summary>
+    public PreparedBatch Prepare(IReadOnlyList<IndexedChunk> chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        return new PreparedBatch(Prepare(chunks, parallel: false));
+    }
+
+    /// <summary>Bulk load of prepared batches (see <see cref="Load(IReadOnlyList{IndexedChunk})"/> for grouping rules).</summary>
+    public void Load(IReadOnlyList<PreparedBatch> batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
         lock (_writerGate)
         {
             // Group by document in order of first appearance, keeping the given chunk order within a document.
-            var ordered = chunks.GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal).SelectMany(g => g).ToArray();
-            var prepared = Prepare(ordered, parallel: true);
+            var prepared = batches.SelectMany(b => b.Chunks).GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal)
+                .SelectMany(g => g).ToArray();
             _lock.EnterWriteLock();
             try
             {
@@ -409,5 +424,15 @@ public sealed class InMemoryHybridIndex : IDisposable
 
     private sealed record DocumentEntry(int Number, int[] Slots);
 
-    private readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
+    internal readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
+
+    /// <summary>Chunks analysed by <see cref="Prepare(IReadOnlyList{IndexedChunk})"/>, ready for a bulk load.</summary>
+    public sealed class PreparedBatch
+    {
+        internal PreparedBatch(PreparedChunk[] chunks) => Chunks = chunks;
+
+        public int Count => Chunks.Length;
+
+        internal PreparedChunk[] Chunks { get; }
+    }
 }

@@ -43,7 +43,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     /// <summary>How long the start-up load took (read + analysis + index build); null before it ran.</summary>
     public TimeSpan? LoadDuration { get; private set; }
 
-    /// <summary>The part of <see cref="LoadDuration"/> spent reading rows from SQLite.</summary>
+    /// <summary>The part of <see cref="LoadDuration"/> spent reading rows from SQLite and analysing them (overlapped).</summary>
     public TimeSpan? LoadReadDuration { get; private set; }
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
@@ -64,13 +64,13 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             var stopwatch = Stopwatch.StartNew();
             await using var connection = await _database.OpenAsync(cancellationToken);
             await CreateSchemaAsync(connection, cancellationToken);
-            var (chunks, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
+            var (batches, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
             var readTime = stopwatch.Elapsed;
             LoadReadDuration = readTime;
-            _memory.Load(chunks);
+            _memory.Load(batches);
             LoadDuration = stopwatch.Elapsed;
             _ready = true;
-            LogLoaded(chunks.Count, _memory.DocumentCount, readTime.TotalMilliseconds, LoadDuration.Value.TotalMilliseconds);
+            LogLoaded(_memory.ChunkCount, _memory.DocumentCount, readTime.TotalMilliseconds, LoadDuration.Value.TotalMilliseconds);
             if (skippedVectors > 0)
             {
                 LogDimensionMismatch(skippedVectors, Dimensions);
@@ -199,45 +199,65 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task<(List<IndexedChunk> Chunks, int SkippedVectors)> ReadAllAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>Reads every row; each batch of rows is analysed on the thread pool while the next is read.</summary>
+    private async Task<(InMemoryHybridIndex.PreparedBatch[] Batches, int SkippedVectors)> ReadAllAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        var chunks = new List<IndexedChunk>();
+        const int batchSize = 2048;
+        var preparing = new List<Task<InMemoryHybridIndex.PreparedBatch>>();
+        var batch = new List<IndexedChunk>(batchSize);
         var skipped = 0;
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM search_chunks ORDER BY document_id, ordinal";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var command = connection.CreateCommand())
         {
-            var chunk = new DocumentChunk(
-                reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
+            command.CommandText = $"SELECT {Columns} FROM search_chunks ORDER BY document_id, ordinal";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                OwnerIds = ParseIds(reader.GetString(11)),
-                GroupIds = ParseIds(reader.GetString(12)),
-            };
-
-            var vector = ReadOnlyMemory<float>.Empty;
-            if (!reader.IsDBNull(13))
-            {
-                var bytes = reader.GetFieldValue<byte[]>(13);
-                if (bytes.Length == Dimensions * sizeof(float))
+                var (chunk, dimensionMismatch) = ReadRow(reader);
+                skipped += dimensionMismatch ? 1 : 0;
+                batch.Add(chunk);
+                if (batch.Count == batchSize)
                 {
-                    var floats = new float[Dimensions];
-                    bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(floats.AsSpan()));
-                    vector = floats;
-                }
-                else
-                {
-                    // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
-                    skipped++;
+                    var full = batch;
+                    preparing.Add(Task.Run(() => _memory.Prepare(full), cancellationToken));
+                    batch = new List<IndexedChunk>(batchSize);
                 }
             }
-
-            chunks.Add(new IndexedChunk(chunk, vector));
         }
 
-        return (chunks, skipped);
+        if (batch.Count > 0)
+        {
+            preparing.Add(Task.Run(() => _memory.Prepare(batch), cancellationToken));
+        }
+
+        return (await Task.WhenAll(preparing), skipped);
+    }
+
+    private (IndexedChunk Chunk, bool DimensionMismatch) ReadRow(SqliteDataReader reader)
+    {
+        var chunk = new DocumentChunk(
+            reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+            reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+            reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
+        {
+            OwnerIds = ParseIds(reader.GetString(11)),
+            GroupIds = ParseIds(reader.GetString(12)),
+        };
+
+        if (reader.IsDBNull(13))
+        {
+            return (new IndexedChunk(chunk, ReadOnlyMemory<float>.Empty), false);
+        }
+
+        var bytes = reader.GetFieldValue<byte[]>(13);
+        if (bytes.Length != Dimensions * sizeof(float))
+        {
+            // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
+            return (new IndexedChunk(chunk, ReadOnlyMemory<float>.Empty), true);
+        }
+
+        var floats = new float[Dimensions];
+        bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(floats.AsSpan()));
+        return (new IndexedChunk(chunk, floats), false);
     }
 
     private static async Task DeleteRowsAsync(SqliteConnection connection, SqliteTransaction transaction, string documentId, CancellationToken cancellationToken)

@@ -24,6 +24,9 @@ public sealed record AnalyzedText(IReadOnlyList<string> Terms, bool IsEnglish);
 /// </remarks>
 public sealed class TextAnalyzer
 {
+    /// <summary>Changes whenever analysis output changes, so persisted terms from an older analyser are recomputed.</summary>
+    public const int Version = 1;
+
     public const double EnglishStopWordRatio = 0.15;
     public const int MinQueryTokensForDecision = 5;
     private const int MaxTokenLength = 64;
@@ -98,6 +101,14 @@ public sealed class TextAnalyzer
         }
 
         return distinct;
+    }
+
+    /// <summary>The analyser's shared string and key for an already-analysed term (e.g. read back from storage), so reloaded
+    /// terms share strings and keys with freshly analysed ones.</summary>
+    public (string Term, int Key) InternTerm(ReadOnlySpan<char> term)
+    {
+        var entry = Entry(term, isWord: true);
+        return (entry.Surface, entry.Key);
     }
 
     private bool Analyze<TSink>(string text, bool query, ref TSink sink)

@@ -21,7 +21,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     public const string EngineName = "local-bm25-int8-rrf";
 
     private const string Columns =
-        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector";
+        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector, terms";
 
     private readonly SqliteDatabase _database;
     private readonly ILogger<SqliteSearchIndex> _logger;
@@ -100,6 +100,8 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         }
 
         await EnsureReadyAsync(cancellationToken);
+        // Analyse once: the terms are both persisted (fast restarts) and swapped into memory.
+        var batch = _memory.Prepare(chunks);
         await _writer.WaitAsync(cancellationToken);
         try
         {
@@ -107,12 +109,12 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
                 await DeleteRowsAsync(connection, transaction, documentId, cancellationToken);
-                await InsertRowsAsync(connection, transaction, chunks, cancellationToken);
+                await InsertRowsAsync(connection, transaction, chunks, batch, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
             // Committed: the in-memory swap must follow whatever the caller's token says now.
-            _memory.ReplaceDocument(documentId, chunks);
+            _memory.ReplaceDocument(documentId, batch);
             LogReplaced(documentId, chunks.Count);
         }
         finally
@@ -192,11 +194,20 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 tokens INTEGER NOT NULL,
                 owner_ids TEXT NOT NULL,
                 group_ids TEXT NOT NULL,
-                vector BLOB NULL
+                vector BLOB NULL,
+                terms BLOB NULL
             );
             CREATE INDEX IF NOT EXISTS ix_search_chunks_document ON search_chunks (document_id, ordinal);
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);
+
+        // Databases created before the terms column existed get it added (their rows are analysed at load).
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('search_chunks') WHERE name = 'terms'";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            command.CommandText = "ALTER TABLE search_chunks ADD COLUMN terms BLOB NULL";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>Reads every row; each batch of rows is analysed on the thread pool while the next is read.</summary>
@@ -205,6 +216,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         const int batchSize = 2048;
         var preparing = new List<Task<InMemoryHybridIndex.PreparedBatch>>();
         var batch = new List<IndexedChunk>(batchSize);
+        var blobs = new List<byte[]?>(batchSize);
         var skipped = 0;
         await using (var command = connection.CreateCommand())
         {
@@ -215,22 +227,27 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 var (chunk, dimensionMismatch) = ReadRow(reader);
                 skipped += dimensionMismatch ? 1 : 0;
                 batch.Add(chunk);
+                blobs.Add(reader.IsDBNull(14) ? null : reader.GetFieldValue<byte[]>(14));
                 if (batch.Count == batchSize)
                 {
-                    var full = batch;
-                    preparing.Add(Task.Run(() => _memory.Prepare(full), cancellationToken));
+                    preparing.Add(PrepareAsync(batch, blobs, cancellationToken));
                     batch = new List<IndexedChunk>(batchSize);
+                    blobs = new List<byte[]?>(batchSize);
                 }
             }
         }
 
         if (batch.Count > 0)
         {
-            preparing.Add(Task.Run(() => _memory.Prepare(batch), cancellationToken));
+            preparing.Add(PrepareAsync(batch, blobs, cancellationToken));
         }
 
         return (await Task.WhenAll(preparing), skipped);
     }
+
+    /// <summary>Decodes persisted terms (re-analysing rows without usable ones) on the thread pool.</summary>
+    private Task<InMemoryHybridIndex.PreparedBatch> PrepareAsync(List<IndexedChunk> chunks, List<byte[]?> blobs, CancellationToken cancellationToken) =>
+        Task.Run(() => _memory.Prepare(chunks, blobs.Select(blob => TermsBlob.Decode(blob, _memory.Analyzer)).ToArray()), cancellationToken);
 
     private (IndexedChunk Chunk, bool DimensionMismatch) ReadRow(SqliteDataReader reader)
     {
@@ -269,7 +286,8 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<IndexedChunk> chunks, CancellationToken cancellationToken)
+    private static async Task InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<IndexedChunk> chunks,
+        InMemoryHybridIndex.PreparedBatch batch, CancellationToken cancellationToken)
     {
         if (chunks.Count == 0)
         {
@@ -280,18 +298,20 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT OR REPLACE INTO search_chunks ({Columns})
-            VALUES ($id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector)
+            VALUES ($id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms)
             """;
-        string[] names = ["$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector"];
+        string[] names = ["$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms"];
         var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
-        foreach (var item in chunks)
+        for (var index = 0; index < chunks.Count; index++)
         {
+            var item = chunks[index];
             var c = item.Chunk;
             object?[] values =
             [
                 c.Id, c.DocumentId, c.Ordinal, c.Content, c.Title, c.SourcePath, c.Page, c.Heading, c.StartOffset, c.EndOffset, c.TokenCount,
                 JsonSerializer.Serialize(c.OwnerIds), JsonSerializer.Serialize(c.GroupIds),
                 item.Vector.IsEmpty ? null : MemoryMarshal.AsBytes(item.Vector.Span).ToArray(),
+                TermsBlob.Encode(batch.TermsOf(index)),
             ];
             for (var i = 0; i < values.Length; i++)
             {

@@ -110,6 +110,29 @@ public sealed class SqliteSearchIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Rows_without_persisted_terms_are_analysed_at_load_with_the_same_results()
+    {
+        List<string> before;
+        using (var index = Open())
+        {
+            await SeedAsync(index);
+            before = await RunAsync(index);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE search_chunks SET terms = NULL";
+            Assert.Equal(5, await command.ExecuteNonQueryAsync());
+        }
+
+        using var reopened = Open();
+        Assert.Equal(before, await RunAsync(reopened));
+    }
+
+    [Fact]
     public async Task Replace_and_delete_are_durable()
     {
         using (var index = Open())

@@ -26,9 +26,11 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     private readonly SqliteDatabase _database;
     private readonly ILogger<SqliteSearchIndex> _logger;
     private readonly InMemoryHybridIndex _memory;
+    private readonly TermVocabulary _vocabulary = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile bool _ready;
+    private int _reanalysed;
 
     public SqliteSearchIndex(SqliteDatabase database, IOptions<EmbeddingOptions> embedding, ILogger<SqliteSearchIndex> logger)
     {
@@ -42,6 +44,9 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
 
     /// <summary>How long the start-up load took (read + analysis + index build); null before it ran.</summary>
     public TimeSpan? LoadDuration { get; private set; }
+
+    /// <summary>Chunks the start-up load had to analyse again because their persisted terms were missing or stale.</summary>
+    public int LoadReanalysedChunks => _reanalysed;
 
     /// <summary>The part of <see cref="LoadDuration"/> spent reading rows from SQLite and analysing them (overlapped).</summary>
     public TimeSpan? LoadReadDuration { get; private set; }
@@ -64,6 +69,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             var stopwatch = Stopwatch.StartNew();
             await using var connection = await _database.OpenAsync(cancellationToken);
             await CreateSchemaAsync(connection, cancellationToken);
+            await ReadVocabularyAsync(connection, cancellationToken);
             var (batches, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
             var readTime = stopwatch.Elapsed;
             LoadReadDuration = readTime;
@@ -105,12 +111,18 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            List<(int Id, string Term)> newTerms;
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
                 await DeleteRowsAsync(connection, transaction, documentId, cancellationToken);
-                await InsertRowsAsync(connection, transaction, chunks, batch, cancellationToken);
+                newTerms = await InsertRowsAsync(connection, transaction, chunks, batch, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+            }
+
+            foreach (var (id, term) in newTerms)
+            {
+                _vocabulary.Add(id, term, _memory.Analyzer);
             }
 
             // Committed: the in-memory swap must follow whatever the caller's token says now.
@@ -198,6 +210,10 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 terms BLOB NULL
             );
             CREATE INDEX IF NOT EXISTS ix_search_chunks_document ON search_chunks (document_id, ordinal);
+            CREATE TABLE IF NOT EXISTS search_terms (
+                id INTEGER NOT NULL PRIMARY KEY,
+                term TEXT NOT NULL UNIQUE
+            );
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);
 
@@ -207,6 +223,17 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         {
             command.CommandText = "ALTER TABLE search_chunks ADD COLUMN terms BLOB NULL";
             await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private async Task ReadVocabularyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, term FROM search_terms";
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            _vocabulary.Add(reader.GetInt32(0), reader.GetString(1), _memory.Analyzer);
         }
     }
 
@@ -247,7 +274,14 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
 
     /// <summary>Decodes persisted terms (re-analysing rows without usable ones) on the thread pool.</summary>
     private Task<InMemoryHybridIndex.PreparedBatch> PrepareAsync(List<IndexedChunk> chunks, List<byte[]?> blobs, CancellationToken cancellationToken) =>
-        Task.Run(() => _memory.Prepare(chunks, blobs.Select(blob => TermsBlob.Decode(blob, _memory.Analyzer)).ToArray()), cancellationToken);
+        Task.Run(
+            () =>
+            {
+                var terms = blobs.Select(blob => TermsBlob.Decode(blob, _vocabulary, _memory.Analyzer)).ToArray();
+                Interlocked.Add(ref _reanalysed, terms.Count(t => t is null));
+                return _memory.Prepare(chunks, terms);
+            },
+            cancellationToken);
 
     private (IndexedChunk Chunk, bool DimensionMismatch) ReadRow(SqliteDataReader reader)
     {
@@ -286,12 +320,28 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<IndexedChunk> chunks,
-        InMemoryHybridIndex.PreparedBatch batch, CancellationToken cancellationToken)
+    /// <summary>Inserts the rows and any terms the vocabulary lacks; returns those terms, to be remembered once committed.</summary>
+    private async Task<List<(int Id, string Term)>> InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        IReadOnlyList<IndexedChunk> chunks, InMemoryHybridIndex.PreparedBatch batch, CancellationToken cancellationToken)
     {
+        var newTerms = new List<(int Id, string Term)>();
         if (chunks.Count == 0)
         {
-            return;
+            return newTerms;
+        }
+
+        var pending = new Dictionary<string, int>(StringComparer.Ordinal);
+        int IdOf(string term)
+        {
+            if (_vocabulary.TryGetId(term, out var id) || pending.TryGetValue(term, out id))
+            {
+                return id;
+            }
+
+            id = _vocabulary.NextId + pending.Count;
+            pending.Add(term, id);
+            newTerms.Add((id, term));
+            return id;
         }
 
         await using var command = connection.CreateCommand();
@@ -311,7 +361,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 c.Id, c.DocumentId, c.Ordinal, c.Content, c.Title, c.SourcePath, c.Page, c.Heading, c.StartOffset, c.EndOffset, c.TokenCount,
                 JsonSerializer.Serialize(c.OwnerIds), JsonSerializer.Serialize(c.GroupIds),
                 item.Vector.IsEmpty ? null : MemoryMarshal.AsBytes(item.Vector.Span).ToArray(),
-                TermsBlob.Encode(batch.TermsOf(index)),
+                TermsBlob.Encode(batch.TermsOf(index), IdOf),
             ];
             for (var i = 0; i < values.Length; i++)
             {
@@ -320,6 +370,23 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
 
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        if (newTerms.Count > 0)
+        {
+            await using var terms = connection.CreateCommand();
+            terms.Transaction = transaction;
+            terms.CommandText = "INSERT INTO search_terms (id, term) VALUES ($id, $term)";
+            var id = terms.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+            var term = terms.Parameters.Add(new SqliteParameter { ParameterName = "$term" });
+            foreach (var (termId, text) in newTerms)
+            {
+                id.Value = termId;
+                term.Value = text;
+                await terms.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        return newTerms;
     }
 
     private static IReadOnlyList<string> ParseIds(string json) =>

@@ -101,6 +101,7 @@ public sealed class SqliteSearchIndexTests : IDisposable
 
         using var reopened = Open();
         var after = await RunAsync(reopened);
+        Assert.Equal(0, reopened.LoadReanalysedChunks);
 
         Assert.Contains(before, l => l.StartsWith("fruit-0|", StringComparison.Ordinal) && l.Contains("|1|Orchard|", StringComparison.Ordinal));
         Assert.Contains(before, l => l.EndsWith("|alice", StringComparison.Ordinal));
@@ -130,6 +131,7 @@ public sealed class SqliteSearchIndexTests : IDisposable
 
         using var reopened = Open();
         Assert.Equal(before, await RunAsync(reopened));
+        Assert.Equal(5, reopened.LoadReanalysedChunks);
     }
 
     [Fact]
@@ -144,7 +146,10 @@ public sealed class SqliteSearchIndexTests : IDisposable
         }
 
         using var reopened = Open();
+        // "cherries" entered the vocabulary in a later write than the seed; it must still be found after restart.
+        Assert.Equal(["fruit-0"], (await reopened.SearchAsync(new HybridQuery("cherries", ReadOnlyMemory<float>.Empty), CancellationToken.None)).Select(h => h.Chunk.Id));
         var hits = await reopened.SearchAsync(new HybridQuery("bananas cherries engine", Vector(9), Top: 10), CancellationToken.None);
+        Assert.Equal(0, reopened.LoadReanalysedChunks);
 
         Assert.Equal(["fruit-0"], hits.Select(h => h.Chunk.Id));
         Assert.Equal("Only cherries remain.", hits[0].Chunk.Content);

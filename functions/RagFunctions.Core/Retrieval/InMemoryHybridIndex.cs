@@ -73,19 +73,26 @@ public sealed class InMemoryHybridIndex : IDisposable
     /// <exception cref="ArgumentException">A chunk belongs to another document, or a vector has the wrong dimensions.</exception>
     public void ReplaceDocument(string documentId, IReadOnlyList<IndexedChunk> chunks)
     {
-        ArgumentException.ThrowIfNullOrEmpty(documentId);
         ArgumentNullException.ThrowIfNull(chunks);
-        foreach (var chunk in chunks)
+        ReplaceDocument(documentId, new PreparedBatch(PrepareChunks(chunks, null, parallel: false)));
+    }
+
+    /// <summary>As <see cref="ReplaceDocument(string, IReadOnlyList{IndexedChunk})"/>, with chunks analysed beforehand by <see cref="Prepare"/>.</summary>
+    public void ReplaceDocument(string documentId, PreparedBatch batch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        ArgumentNullException.ThrowIfNull(batch);
+        var prepared = batch.Chunks;
+        foreach (var chunk in prepared)
         {
             if (!string.Equals(chunk.Chunk.DocumentId, documentId, StringComparison.Ordinal))
             {
-                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' belongs to document '{chunk.Chunk.DocumentId}', not '{documentId}'.", nameof(chunks));
+                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' belongs to document '{chunk.Chunk.DocumentId}', not '{documentId}'.", nameof(batch));
             }
         }
 
         lock (_writerGate)
         {
-            var prepared = Prepare(chunks, parallel: false);
             _lock.EnterWriteLock();
             try
             {
@@ -122,15 +129,38 @@ public sealed class InMemoryHybridIndex : IDisposable
     public void Load(IReadOnlyList<IndexedChunk> chunks)
     {
         ArgumentNullException.ThrowIfNull(chunks);
+        Load([new PreparedBatch(PrepareChunks(chunks, null, parallel: true))]);
+    }
+
+    /// <summary>Analyses and validates chunks for a later <see cref="Load(IReadOnlyList{PreparedBatch})"/> or
+    /// <see cref="ReplaceDocument(string, PreparedBatch)"/> without taking any lock, so a loader can analyse one batch while it
+    /// reads the next. Thread-safe.</summary>
+    /// <param name="terms">Terms analysed earlier (e.g. persisted), aligned with <paramref name="chunks"/>; a null entry is analysed now.</param>
+    public PreparedBatch Prepare(IReadOnlyList<IndexedChunk> chunks, IReadOnlyList<DocumentTerms?>? terms = null)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (terms is not null && terms.Count != chunks.Count)
+        {
+            throw new ArgumentException("terms must align with chunks.", nameof(terms));
+        }
+
+        return new PreparedBatch(PrepareChunks(chunks, terms, parallel: false));
+    }
+
+    /// <summary>Bulk load of prepared batches (see <see cref="Load(IReadOnlyList{IndexedChunk})"/> for grouping rules).</summary>
+    public void Load(IReadOnlyList<PreparedBatch> batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
         lock (_writerGate)
         {
             // Group by document in order of first appearance, keeping the given chunk order within a document.
-            var ordered = chunks.GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal).SelectMany(g => g).ToArray();
-            var prepared = Prepare(ordered, parallel: true);
+            var prepared = batches.SelectMany(b => b.Chunks).GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal)
+                .SelectMany(g => g).ToArray();
             _lock.EnterWriteLock();
             try
             {
                 var start = 0;
+                var slots = new int[prepared.Length];
                 while (start < prepared.Length)
                 {
                     var documentId = prepared[start].Chunk.DocumentId;
@@ -141,9 +171,29 @@ public sealed class InMemoryHybridIndex : IDisposable
                     }
 
                     RemoveLocked(documentId);
-                    AddLocked(documentId, prepared, start, end - start);
+                    RegisterLocked(documentId, prepared, start, end - start, slots);
                     start = end;
                 }
+
+                // The two indexes are independent: build them side by side.
+                Parallel.Invoke(
+                    () =>
+                    {
+                        for (var i = 0; i < prepared.Length; i++)
+                        {
+                            _keyword.Add(slots[i], prepared[i].Terms);
+                        }
+                    },
+                    () =>
+                    {
+                        for (var i = 0; i < prepared.Length; i++)
+                        {
+                            if (!prepared[i].Vector.IsEmpty)
+                            {
+                                _vector.Add(slots[i], prepared[i].Vector.Span);
+                            }
+                        }
+                    });
             }
             finally
             {
@@ -288,7 +338,7 @@ public sealed class InMemoryHybridIndex : IDisposable
         return false;
     }
 
-    private PreparedChunk[] Prepare(IReadOnlyList<IndexedChunk> chunks, bool parallel)
+    private PreparedChunk[] PrepareChunks(IReadOnlyList<IndexedChunk> chunks, IReadOnlyList<DocumentTerms?>? terms, bool parallel)
     {
         var prepared = new PreparedChunk[chunks.Count];
         void PrepareOne(int i)
@@ -299,7 +349,7 @@ public sealed class InMemoryHybridIndex : IDisposable
                 throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has a {chunk.Vector.Length}-dimension vector; the index has {Dimensions}.", nameof(chunks));
             }
 
-            prepared[i] = new PreparedChunk(chunk.Chunk, Analyzer.AnalyzeDocument(chunk.Chunk.Content).Terms, chunk.Vector);
+            prepared[i] = new PreparedChunk(chunk.Chunk, terms?[i] ?? Analyzer.AnalyzeForIndex(chunk.Chunk.Content), chunk.Vector);
         }
 
         if (parallel && chunks.Count > 256)
@@ -319,30 +369,39 @@ public sealed class InMemoryHybridIndex : IDisposable
 
     private void AddLocked(string documentId, PreparedChunk[] prepared, int start, int count)
     {
+        var slots = new int[prepared.Length];
+        RegisterLocked(documentId, prepared, start, count, slots);
+        for (var i = start; i < start + count; i++)
+        {
+            _keyword.Add(slots[i], prepared[i].Terms);
+            if (!prepared[i].Vector.IsEmpty)
+            {
+                _vector.Add(slots[i], prepared[i].Vector.Span);
+            }
+        }
+    }
+
+    /// <summary>Gives the chunks slots and records the document; the caller then adds them to both indexes.</summary>
+    private void RegisterLocked(string documentId, PreparedChunk[] prepared, int start, int count, int[] slots)
+    {
         if (count == 0)
         {
             return;
         }
 
         var number = _nextDocumentNumber++;
-        var slots = new int[count];
+        var documentSlots = new int[count];
         for (var i = 0; i < count; i++)
         {
-            var item = prepared[start + i];
             var slot = _nextSlot++;
             EnsureCapacity(slot);
-            _chunks[slot] = item.Chunk;
+            _chunks[slot] = prepared[start + i].Chunk;
             _documentOfSlot[slot] = number;
-            _keyword.Add(slot, item.Terms);
-            if (!item.Vector.IsEmpty)
-            {
-                _vector.Add(slot, item.Vector.Span);
-            }
-
-            slots[i] = slot;
+            slots[start + i] = slot;
+            documentSlots[i] = slot;
         }
 
-        _documents[documentId] = new DocumentEntry(number, slots);
+        _documents[documentId] = new DocumentEntry(number, documentSlots);
         _liveChunks += count;
     }
 
@@ -379,5 +438,18 @@ public sealed class InMemoryHybridIndex : IDisposable
 
     private sealed record DocumentEntry(int Number, int[] Slots);
 
-    private readonly record struct PreparedChunk(DocumentChunk Chunk, IReadOnlyList<string> Terms, ReadOnlyMemory<float> Vector);
+    internal readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
+
+    /// <summary>Chunks analysed by <see cref="Prepare"/>, ready for a bulk load.</summary>
+    public sealed class PreparedBatch
+    {
+        internal PreparedBatch(PreparedChunk[] chunks) => Chunks = chunks;
+
+        public int Count => Chunks.Length;
+
+        /// <summary>The analysed terms of chunk <paramref name="index"/> (for persisting them next to the chunk).</summary>
+        public DocumentTerms TermsOf(int index) => Chunks[index].Terms;
+
+        internal PreparedChunk[] Chunks { get; }
+    }
 }

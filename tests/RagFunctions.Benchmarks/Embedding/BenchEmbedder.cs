@@ -4,8 +4,10 @@ namespace RagFunctions.Benchmarks.Embedding;
 
 internal static class BenchEmbedder
 {
-    /// <summary>The embedder the benches use. TODO(swap): return the product's HashedNgramEmbedder here when it is merged.</summary>
-    public static IEmbeddingGenerator<string, Embedding<float>> Create(int dimensions) => new StandInHashedEmbedder(dimensions);
+    /// <summary>The embedder the benches use: the product's local embedder, so figures describe what users run.</summary>
+    public static IEmbeddingGenerator<string, Embedding<float>> Create(int dimensions) =>
+        new RagFunctions.Core.Ingestion.Embedding.HashedNgramEmbedder(
+            Microsoft.Extensions.Options.Options.Create(new RagFunctions.Core.Ingestion.Embedding.EmbeddingOptions { Dimensions = dimensions }));
 
     /// <summary>Embeds many texts on all cores, in batches.</summary>
     public static async Task<float[][]> EmbedAllAsync(IEmbeddingGenerator<string, Embedding<float>> embedder, IReadOnlyList<string> texts)

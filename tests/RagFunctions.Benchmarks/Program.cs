@@ -1,1 +1,30 @@
-return 0;
+using RagFunctions.Benchmarks.Cli;
+using RagFunctions.Benchmarks.Corpus;
+using RagFunctions.Benchmarks.Search;
+
+// A small dispatcher: each subcommand is one case. Options are "--name value" pairs (see BenchArgs).
+if (args.Length == 0)
+{
+    return Usage();
+}
+
+var options = BenchArgs.Parse(args[1..]);
+return args[0] switch
+{
+    "search" => await SearchBenchmark.RunAsync(options),
+    "sqlite-load" => await SqliteLoadBenchmark.RunAsync(options),
+    "make-corpus" => await CorpusBuilder.RunAsync(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage:
+          search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N]
+          sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
+          make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
+        corpus: one chunk of text per line; queries: one query per line.
+        """);
+    return 2;
+}

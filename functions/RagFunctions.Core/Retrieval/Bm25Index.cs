@@ -1,5 +1,39 @@
 namespace RagFunctions.Core.Retrieval;
 
+/// <summary>A document's distinct terms with their frequencies, and its length in terms (the BM25 document length).</summary>
+public sealed record DocumentTerms(string[] Terms, ushort[] Frequencies, int Length)
+{
+    /// <summary>Optional per-term keys from <see cref="KeySpace"/> (a <see cref="TextAnalyzer"/>): equal keys mean equal terms,
+    /// so the index can map them without hashing strings; -1 = no key.</summary>
+    public int[]? Keys { get; init; }
+
+    /// <summary>The object that issued <see cref="Keys"/>.</summary>
+    public object? KeySpace { get; init; }
+
+    /// <summary>Counts a term sequence (duplicates are term frequencies, capped at 65535).</summary>
+    public static DocumentTerms From(IReadOnlyList<string> terms)
+    {
+        ArgumentNullException.ThrowIfNull(terms);
+        var counts = new Dictionary<string, int>(Math.Min(terms.Count, 1024), StringComparer.Ordinal);
+        foreach (var term in terms)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, term, out _);
+            count++;
+        }
+
+        var distinct = new string[counts.Count];
+        var frequencies = new ushort[counts.Count];
+        var i = 0;
+        foreach (var (term, count) in counts)
+        {
+            distinct[i] = term;
+            frequencies[i++] = (ushort)Math.Min(count, ushort.MaxValue);
+        }
+
+        return new DocumentTerms(distinct, frequencies, terms.Count);
+    }
+}
+
 /// <summary>A result of one retriever: the caller's slot number and its score (higher is better).</summary>
 public readonly record struct ScoredSlot(int Slot, double Score);
 
@@ -22,8 +56,9 @@ public sealed class Bm25Index
     private readonly double _k1;
     private readonly double _b;
     private readonly Dictionary<string, int> _termIds = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _termLookup;
     private readonly List<PostingList> _postings = [];
+    private object? _keySpace;
+    private int[] _termIdOfKey = [];
     private int[] _docLength = new int[1024];
     private int[]?[] _docTerms = new int[1024][];
     private int _nextSlot;
@@ -37,7 +72,6 @@ public sealed class Bm25Index
     {
         _k1 = k1;
         _b = b;
-        _termLookup = _termIds.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Live (not removed) documents.</summary>
@@ -50,37 +84,59 @@ public sealed class Bm25Index
     public long PostingCount => _totalPostings;
 
     /// <summary>Indexes a document's terms (duplicates are term frequencies) under <paramref name="slot"/>, which must exceed every slot added before.</summary>
-    public void Add(int slot, IReadOnlyList<string> terms)
+    public void Add(int slot, IReadOnlyList<string> terms) => Add(slot, DocumentTerms.From(terms));
+
+    /// <summary>Indexes a document whose term frequencies were counted beforehand (e.g. on another thread).</summary>
+    public void Add(int slot, DocumentTerms document)
     {
-        ArgumentNullException.ThrowIfNull(terms);
+        ArgumentNullException.ThrowIfNull(document);
         if (slot < _nextSlot)
         {
             throw new ArgumentOutOfRangeException(nameof(slot), slot, "Slots must be added in increasing order.");
         }
 
         EnsureCapacity(slot);
-        var frequencies = new Dictionary<int, int>(Math.Min(terms.Count, 512));
-        foreach (var term in terms)
+        var terms = document.Terms;
+        var keys = document.Keys;
+        if (keys is not null && document.KeySpace is not null)
         {
-            if (!_termIds.TryGetValue(term, out var id))
+            _keySpace ??= document.KeySpace;
+            if (!ReferenceEquals(_keySpace, document.KeySpace))
             {
-                id = _postings.Count;
-                _termIds.Add(term, id);
-                _postings.Add(new PostingList());
+                keys = null;
+            }
+        }
+
+        var ids = new int[terms.Length];
+        for (var i = 0; i < terms.Length; i++)
+        {
+            int id;
+            var key = keys is null ? -1 : keys[i];
+            if (key >= 0)
+            {
+                if (key >= _termIdOfKey.Length)
+                {
+                    Array.Resize(ref _termIdOfKey, Math.Max(key + 1, _termIdOfKey.Length * 2));
+                }
+
+                // Stored as id + 1 so the array's zeros mean "not mapped yet".
+                id = _termIdOfKey[key] - 1;
+                if (id < 0)
+                {
+                    id = TermId(terms[i]);
+                    _termIdOfKey[key] = id + 1;
+                }
+            }
+            else
+            {
+                id = TermId(terms[i]);
             }
 
-            frequencies[id] = frequencies.TryGetValue(id, out var tf) ? tf + 1 : 1;
+            ids[i] = id;
+            _postings[id].Append(slot, document.Frequencies[i]);
         }
 
-        var length = terms.Count;
-        var ids = new int[frequencies.Count];
-        var n = 0;
-        foreach (var (id, tf) in frequencies)
-        {
-            ids[n++] = id;
-            _postings[id].Append(slot, Math.Min(tf, ushort.MaxValue));
-        }
-
+        var length = document.Length;
         _docLength[slot] = length;
         _docTerms[slot] = ids;
         _nextSlot = slot + 1;
@@ -95,12 +151,13 @@ public sealed class Bm25Index
         }
         else
         {
-            foreach (var (id, tf) in frequencies)
+            for (var i = 0; i < ids.Length; i++)
             {
-                var norm = Normalised(Math.Min(tf, ushort.MaxValue), length, _boundAverageLength);
-                if (norm > _postings[id].MaxNormalisedTf)
+                var list = _postings[ids[i]];
+                var norm = Normalised(document.Frequencies[i], length, _boundAverageLength);
+                if (norm > list.MaxNormalisedTf)
                 {
-                    _postings[id].MaxNormalisedTf = norm;
+                    list.MaxNormalisedTf = norm;
                 }
             }
         }
@@ -275,6 +332,18 @@ public sealed class Bm25Index
         return heap.ToSortedList();
     }
 
+    private int TermId(string term)
+    {
+        if (!_termIds.TryGetValue(term, out var id))
+        {
+            id = _postings.Count;
+            _termIds.Add(term, id);
+            _postings.Add(new PostingList());
+        }
+
+        return id;
+    }
+
     private double Normalised(int tf, int length, double averageLength) =>
         averageLength <= 0 ? 1 : tf / (tf + _k1 * (1 - _b + _b * length / averageLength));
 
@@ -323,17 +392,17 @@ public sealed class Bm25Index
         public int LiveDocumentFrequency;
         public double MaxNormalisedTf;
 
-        public void Append(int slot, int tf)
+        public void Append(int slot, ushort tf)
         {
             if (Count == Slots.Length)
             {
-                var size = Count < 1024 ? Count * 2 : Count + Count / 2;
+                var size = Count * 2;
                 Array.Resize(ref Slots, size);
                 Array.Resize(ref Tfs, size);
             }
 
             Slots[Count] = slot;
-            Tfs[Count] = (ushort)tf;
+            Tfs[Count] = tf;
             Count++;
             LiveDocumentFrequency++;
         }

@@ -131,6 +131,7 @@ public sealed class InMemoryHybridIndex : IDisposable
             try
             {
                 var start = 0;
+                var slots = new int[prepared.Length];
                 while (start < prepared.Length)
                 {
                     var documentId = prepared[start].Chunk.DocumentId;
@@ -141,9 +142,29 @@ public sealed class InMemoryHybridIndex : IDisposable
                     }
 
                     RemoveLocked(documentId);
-                    AddLocked(documentId, prepared, start, end - start);
+                    RegisterLocked(documentId, prepared, start, end - start, slots);
                     start = end;
                 }
+
+                // The two indexes are independent: build them side by side.
+                Parallel.Invoke(
+                    () =>
+                    {
+                        for (var i = 0; i < prepared.Length; i++)
+                        {
+                            _keyword.Add(slots[i], prepared[i].Terms);
+                        }
+                    },
+                    () =>
+                    {
+                        for (var i = 0; i < prepared.Length; i++)
+                        {
+                            if (!prepared[i].Vector.IsEmpty)
+                            {
+                                _vector.Add(slots[i], prepared[i].Vector.Span);
+                            }
+                        }
+                    });
             }
             finally
             {
@@ -299,7 +320,7 @@ public sealed class InMemoryHybridIndex : IDisposable
                 throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has a {chunk.Vector.Length}-dimension vector; the index has {Dimensions}.", nameof(chunks));
             }
 
-            prepared[i] = new PreparedChunk(chunk.Chunk, Analyzer.AnalyzeDocument(chunk.Chunk.Content).Terms, chunk.Vector);
+            prepared[i] = new PreparedChunk(chunk.Chunk, Analyzer.AnalyzeForIndex(chunk.Chunk.Content), chunk.Vector);
         }
 
         if (parallel && chunks.Count > 256)
@@ -319,30 +340,39 @@ public sealed class InMemoryHybridIndex : IDisposable
 
     private void AddLocked(string documentId, PreparedChunk[] prepared, int start, int count)
     {
+        var slots = new int[prepared.Length];
+        RegisterLocked(documentId, prepared, start, count, slots);
+        for (var i = start; i < start + count; i++)
+        {
+            _keyword.Add(slots[i], prepared[i].Terms);
+            if (!prepared[i].Vector.IsEmpty)
+            {
+                _vector.Add(slots[i], prepared[i].Vector.Span);
+            }
+        }
+    }
+
+    /// <summary>Gives the chunks slots and records the document; the caller then adds them to both indexes.</summary>
+    private void RegisterLocked(string documentId, PreparedChunk[] prepared, int start, int count, int[] slots)
+    {
         if (count == 0)
         {
             return;
         }
 
         var number = _nextDocumentNumber++;
-        var slots = new int[count];
+        var documentSlots = new int[count];
         for (var i = 0; i < count; i++)
         {
-            var item = prepared[start + i];
             var slot = _nextSlot++;
             EnsureCapacity(slot);
-            _chunks[slot] = item.Chunk;
+            _chunks[slot] = prepared[start + i].Chunk;
             _documentOfSlot[slot] = number;
-            _keyword.Add(slot, item.Terms);
-            if (!item.Vector.IsEmpty)
-            {
-                _vector.Add(slot, item.Vector.Span);
-            }
-
-            slots[i] = slot;
+            slots[start + i] = slot;
+            documentSlots[i] = slot;
         }
 
-        _documents[documentId] = new DocumentEntry(number, slots);
+        _documents[documentId] = new DocumentEntry(number, documentSlots);
         _liveChunks += count;
     }
 
@@ -379,5 +409,5 @@ public sealed class InMemoryHybridIndex : IDisposable
 
     private sealed record DocumentEntry(int Number, int[] Slots);
 
-    private readonly record struct PreparedChunk(DocumentChunk Chunk, IReadOnlyList<string> Terms, ReadOnlyMemory<float> Vector);
+    private readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
 }

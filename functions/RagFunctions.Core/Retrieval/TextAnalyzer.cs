@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RagFunctions.Core.Retrieval;
@@ -29,19 +30,17 @@ public sealed class TextAnalyzer
 
     private static readonly FrozenStopWords StopWords = new();
 
-    private readonly ConcurrentDictionary<string, string> _surface = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _stemmed = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _surfaceLookup;
-    private readonly ConcurrentDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _stemmedLookup;
+    private readonly ConcurrentDictionary<string, TermEntry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TermEntry>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly int _maxCacheEntries;
     private int _cacheEntries;
+    private int _nextKey;
 
-    /// <param name="maxCacheEntries">Bound on the term caches (surface and stem), which also intern term strings.</param>
+    /// <param name="maxCacheEntries">Bound on the word cache (surface form, stem, stop flag per distinct word), which also interns term strings.</param>
     public TextAnalyzer(int maxCacheEntries = 1 << 20)
     {
         _maxCacheEntries = maxCacheEntries;
-        _surfaceLookup = _surface.GetAlternateLookup<ReadOnlySpan<char>>();
-        _stemmedLookup = _stemmed.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>True when <paramref name="word"/> (lower case) is on the English stop list.</summary>
@@ -51,9 +50,19 @@ public sealed class TextAnalyzer
     public AnalyzedText AnalyzeDocument(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var terms = new List<string>(Math.Min(text.Length / 5 + 4, 4096));
-        var english = Analyze(text, terms, query: false);
-        return new AnalyzedText(terms, english);
+        var sink = new ListSink(new List<string>(Math.Min(text.Length / 5 + 4, 4096)));
+        var english = Analyze(text, query: false, ref sink);
+        return new AnalyzedText(sink.Terms, english);
+    }
+
+    /// <summary>Analyses chunk text straight into distinct terms with frequencies, tagged with this analyser's term keys
+    /// so <see cref="Bm25Index"/> can skip hashing the strings again.</summary>
+    public DocumentTerms AnalyzeForIndex(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var sink = new CountSink(Math.Min(text.Length / 8 + 4, 2048));
+        Analyze(text, query: false, ref sink);
+        return sink.ToDocumentTerms(this);
     }
 
     /// <summary>Analyses a query: distinct terms. Stemmed when the query is clearly English, surface forms when clearly not,
@@ -61,11 +70,11 @@ public sealed class TextAnalyzer
     public IReadOnlyList<string> AnalyzeQuery(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var terms = new List<string>();
-        Analyze(text, terms, query: true);
-        var distinct = new List<string>(terms.Count);
+        var sink = new ListSink([]);
+        Analyze(text, query: true, ref sink);
+        var distinct = new List<string>(sink.Terms.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var term in terms)
+        foreach (var term in sink.Terms)
         {
             if (seen.Add(term))
             {
@@ -76,26 +85,30 @@ public sealed class TextAnalyzer
         return distinct;
     }
 
-    private bool Analyze(string text, List<string> terms, bool query)
+    private bool Analyze<TSink>(string text, bool query, ref TSink sink)
+        where TSink : struct, ITermSink
     {
         var lowered = ArrayPool<char>.Shared.Rent(Math.Max(text.Length, 1));
         var tokens = ArrayPool<Token>.Shared.Rent(text.Length * 2 + 2);
+        var entries = ArrayPool<TermEntry>.Shared.Rent(text.Length * 2 + 2);
+        var tokenCount = 0;
         try
         {
             var chars = lowered.AsSpan(0, text.Length);
             text.AsSpan().ToLowerInvariant(chars);
-            var tokenCount = Tokenize(chars, tokens);
+            tokenCount = Tokenize(chars, tokens);
 
             var words = 0;
             var stops = 0;
             for (var i = 0; i < tokenCount; i++)
             {
+                var entry = Entry(chars.Slice(tokens[i].Start, tokens[i].Length), tokens[i].Kind == TokenKind.Word);
+                entries[i] = entry;
                 if (tokens[i].Kind == TokenKind.Word)
                 {
                     words++;
-                    if (StopWords.Contains(chars.Slice(tokens[i].Start, tokens[i].Length)))
+                    if (entry.IsStopWord)
                     {
-                        tokens[i].Kind = TokenKind.StopWord;
                         stops++;
                     }
                 }
@@ -105,25 +118,27 @@ public sealed class TextAnalyzer
             var ambiguous = query && words < MinQueryTokensForDecision;
             for (var i = 0; i < tokenCount; i++)
             {
-                var token = tokens[i];
-                var span = chars.Slice(token.Start, token.Length);
-                switch (token.Kind)
+                var entry = entries[i];
+                if (entry.IsStopWord)
                 {
-                    case TokenKind.Word when ambiguous:
-                        terms.Add(Surface(span));
-                        var stemmed = Stemmed(span);
-                        if (!ReferenceEquals(stemmed, terms[^1]) && !string.Equals(stemmed, terms[^1], StringComparison.Ordinal))
-                        {
-                            terms.Add(stemmed);
-                        }
+                    continue;
+                }
 
-                        break;
-                    case TokenKind.Word:
-                        terms.Add(isEnglish ? Stemmed(span) : Surface(span));
-                        break;
-                    case TokenKind.Cjk:
-                        terms.Add(Surface(span));
-                        break;
+                if (ambiguous)
+                {
+                    sink.Add(entry.Surface, entry.Key);
+                    if (!ReferenceEquals(entry.Stemmed, entry.Surface))
+                    {
+                        sink.Add(entry.Stemmed, entry.StemmedKey);
+                    }
+                }
+                else if (isEnglish)
+                {
+                    sink.Add(entry.Stemmed, entry.StemmedKey);
+                }
+                else
+                {
+                    sink.Add(entry.Surface, entry.Key);
                 }
             }
 
@@ -131,41 +146,101 @@ public sealed class TextAnalyzer
         }
         finally
         {
+            Array.Clear(entries, 0, tokenCount);
+            ArrayPool<TermEntry>.Shared.Return(entries);
             ArrayPool<Token>.Shared.Return(tokens);
             ArrayPool<char>.Shared.Return(lowered);
         }
     }
 
-    private string Surface(ReadOnlySpan<char> span)
+    /// <summary>One cache lookup per token gives the stop flag, the surface string, the stem and their keys.
+    /// A key identifies a term string within this analyser (dense ints; -1 once the cache is full).</summary>
+    private TermEntry Entry(ReadOnlySpan<char> span, bool isWord)
     {
-        if (_surfaceLookup.TryGetValue(span, out var cached))
+        if (_lookup.TryGetValue(span, out var cached))
         {
             return cached;
         }
 
-        var value = new string(span);
-        Remember(_surface, value, value);
-        return value;
-    }
-
-    private string Stemmed(ReadOnlySpan<char> span)
-    {
-        if (_stemmedLookup.TryGetValue(span, out var cached))
+        var surface = new string(span);
+        var cacheable = Volatile.Read(ref _cacheEntries) < _maxCacheEntries;
+        var key = cacheable ? Interlocked.Increment(ref _nextKey) - 1 : -1;
+        var stemmed = surface;
+        var stemmedKey = key;
+        if (isWord && PorterStemmer.Stem(span) is { } stem)
         {
-            return cached;
+            var stemEntry = Entry(stem, isWord: true);
+            stemmed = stemEntry.Surface;
+            stemmedKey = stemEntry.Key;
         }
 
-        var key = new string(span);
-        var value = PorterStemmer.Stem(span) is { } stem ? Surface(stem) : Surface(span);
-        Remember(_stemmed, key, value);
-        return value;
-    }
+        var entry = new TermEntry(surface, stemmed, isWord && StopWords.Contains(span), key, stemmedKey);
+        if (!cacheable)
+        {
+            return entry;
+        }
 
-    private void Remember(ConcurrentDictionary<string, string> cache, string key, string value)
-    {
-        if (Volatile.Read(ref _cacheEntries) < _maxCacheEntries && cache.TryAdd(key, value))
+        if (_entries.TryAdd(surface, entry))
         {
             Interlocked.Increment(ref _cacheEntries);
+            return entry;
+        }
+
+        // Another thread cached the same word first: use its entry so the word keeps one key.
+        return _entries[surface];
+    }
+
+    private sealed record TermEntry(string Surface, string Stemmed, bool IsStopWord, int Key, int StemmedKey);
+
+    private interface ITermSink
+    {
+        void Add(string term, int key);
+    }
+
+    private readonly struct ListSink(List<string> terms) : ITermSink
+    {
+        public List<string> Terms { get; } = terms;
+
+        public void Add(string term, int key) => Terms.Add(term);
+    }
+
+    /// <summary>Counts terms by key (an int hash, no string hashing); terms without a key are counted by string.</summary>
+    private struct CountSink(int capacity) : ITermSink
+    {
+        private readonly Dictionary<int, int> _indexOfKey = new(capacity);
+        private readonly List<string> _terms = new(capacity);
+        private readonly List<int> _keys = new(capacity);
+        private readonly List<int> _counts = new(capacity);
+        private Dictionary<string, int>? _indexOfUnkeyed;
+        private int _length;
+
+        public void Add(string term, int key)
+        {
+            _length++;
+            bool exists;
+            ref var index = ref key >= 0
+                ? ref CollectionsMarshal.GetValueRefOrAddDefault(_indexOfKey, key, out exists)
+                : ref CollectionsMarshal.GetValueRefOrAddDefault(_indexOfUnkeyed ??= new(StringComparer.Ordinal), term, out exists);
+            if (!exists)
+            {
+                index = _terms.Count;
+                _terms.Add(term);
+                _keys.Add(key);
+                _counts.Add(0);
+            }
+
+            _counts[index]++;
+        }
+
+        public readonly DocumentTerms ToDocumentTerms(object keySpace)
+        {
+            var frequencies = new ushort[_counts.Count];
+            for (var i = 0; i < frequencies.Length; i++)
+            {
+                frequencies[i] = (ushort)Math.Min(_counts[i], ushort.MaxValue);
+            }
+
+            return new DocumentTerms([.. _terms], frequencies, _length) { Keys = [.. _keys], KeySpace = keySpace };
         }
     }
 
@@ -178,6 +253,37 @@ public sealed class TextAnalyzer
         var cjkPrevLength = 0;
         while (i < chars.Length)
         {
+            var ascii = chars[i];
+            if (ascii < 0x80)
+            {
+                // Fast path: ASCII runs need no rune decoding or Unicode category lookups.
+                cjkPrevStart = -1;
+                if (!IsAsciiLetterOrDigit(ascii))
+                {
+                    i++;
+                    continue;
+                }
+
+                var begin = i++;
+                while (i < chars.Length && chars[i] < 0x80 && IsAsciiLetterOrDigit(chars[i]))
+                {
+                    i++;
+                }
+
+                if (i < chars.Length && chars[i] >= 0x80)
+                {
+                    // A word continuing into non-ASCII letters (e.g. "naïve") goes through the general path.
+                    i = ContinueWord(chars, i);
+                }
+
+                if (i - begin <= MaxTokenLength)
+                {
+                    Add(tokens, ref count, begin, i - begin, TokenKind.Word);
+                }
+
+                continue;
+            }
+
             if (Rune.DecodeFromUtf16(chars[i..], out var rune, out var consumed) != OperationStatus.Done)
             {
                 cjkPrevStart = -1;
@@ -207,24 +313,7 @@ public sealed class TextAnalyzer
             }
 
             var start = i;
-            i += consumed;
-            while (i < chars.Length)
-            {
-                if (Rune.DecodeFromUtf16(chars[i..], out var next, out var n) != OperationStatus.Done || IsCjk(next.Value))
-                {
-                    break;
-                }
-
-                if (Rune.IsLetterOrDigit(next) || IsMark(next))
-                {
-                    i += n;
-                }
-                else
-                {
-                    break;
-                }
-            }
-
+            i = ContinueWord(chars, i + consumed);
             if (i - start <= MaxTokenLength)
             {
                 Add(tokens, ref count, start, i - start, TokenKind.Word);
@@ -239,6 +328,37 @@ public sealed class TextAnalyzer
             tokens[count++] = new Token(start, length, kind);
         }
     }
+
+    /// <summary>End of the word that continues at <paramref name="i"/>: letters, digits and combining marks, not CJK.</summary>
+    private static int ContinueWord(ReadOnlySpan<char> chars, int i)
+    {
+        while (i < chars.Length)
+        {
+            var c = chars[i];
+            if (c < 0x80)
+            {
+                if (!IsAsciiLetterOrDigit(c))
+                {
+                    break;
+                }
+
+                i++;
+                continue;
+            }
+
+            if (Rune.DecodeFromUtf16(chars[i..], out var next, out var n) != OperationStatus.Done || IsCjk(next.Value)
+                || !(Rune.IsLetterOrDigit(next) || IsMark(next)))
+            {
+                break;
+            }
+
+            i += n;
+        }
+
+        return i;
+    }
+
+    private static bool IsAsciiLetterOrDigit(char c) => char.IsAsciiLetterOrDigit(c);
 
     private static bool IsMark(Rune rune) => Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark
         or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark;
@@ -255,7 +375,6 @@ public sealed class TextAnalyzer
     internal enum TokenKind : byte
     {
         Word,
-        StopWord,
         Cjk,
     }
 
@@ -263,7 +382,7 @@ public sealed class TextAnalyzer
     {
         public readonly int Start = start;
         public readonly int Length = length;
-        public TokenKind Kind = kind;
+        public readonly TokenKind Kind = kind;
     }
 
     /// <summary>The English stop list (function words); immutable after construction.</summary>

@@ -40,8 +40,11 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
 
     public int Dimensions => _memory.Dimensions;
 
-    /// <summary>How long the last start-up load took (read + analysis + index build); null before it ran.</summary>
+    /// <summary>How long the start-up load took (read + analysis + index build); null before it ran.</summary>
     public TimeSpan? LoadDuration { get; private set; }
+
+    /// <summary>The part of <see cref="LoadDuration"/> spent reading rows from SQLite.</summary>
+    public TimeSpan? LoadReadDuration { get; private set; }
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
@@ -63,6 +66,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             await CreateSchemaAsync(connection, cancellationToken);
             var (chunks, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
             var readTime = stopwatch.Elapsed;
+            LoadReadDuration = readTime;
             _memory.Load(chunks);
             LoadDuration = stopwatch.Elapsed;
             _ready = true;

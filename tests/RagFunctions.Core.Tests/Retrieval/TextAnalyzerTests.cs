@@ -84,4 +84,24 @@ public sealed class TextAnalyzerTests
 
         Assert.Equal([0], hits.Select(h => h.Slot));
     }
+
+    [Fact]
+    public void Index_analysis_counts_the_same_terms_as_document_analysis_and_keys_identify_terms()
+    {
+        const string text = "The connection failed; connecting again fixed the connections. 数据库 数据 Fasilitas fasilitas.";
+        var analyzer = new TextAnalyzer();
+
+        var expected = analyzer.AnalyzeDocument(text).Terms.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+        var counted = analyzer.AnalyzeForIndex(text);
+
+        Assert.Equal(expected.Values.Sum(), counted.Length);
+        Assert.Equal(expected, counted.Terms.Zip(counted.Frequencies).ToDictionary(p => p.First, p => (int)p.Second));
+        Assert.Same(analyzer, counted.KeySpace);
+        Assert.Equal(counted.Terms.Length, counted.Keys!.Distinct().Count());
+
+        // A full cache stops issuing keys; counting still works by string.
+        var tiny = new TextAnalyzer(maxCacheEntries: 2).AnalyzeForIndex(text);
+        Assert.Equal(expected, tiny.Terms.Zip(tiny.Frequencies).ToDictionary(p => p.First, p => (int)p.Second));
+        Assert.Contains(-1, tiny.Keys!);
+    }
 }

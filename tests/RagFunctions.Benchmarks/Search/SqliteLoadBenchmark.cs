@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RagFunctions.Benchmarks.Cli;
+using RagFunctions.Benchmarks.Embedding;
+using RagFunctions.Core.Ingestion.Embedding;
+using RagFunctions.Core.Retrieval;
+using RagFunctions.Local.Hosting;
+using RagFunctions.Local.Retrieval;
+using RagFunctions.Local.Storage;
+
+namespace RagFunctions.Benchmarks.Search;
+
+/// <summary><c>sqlite-load</c>: writes a corpus through <see cref="SqliteSearchIndex"/>, then measures a fresh instance's start-up load.</summary>
+internal static class SqliteLoadBenchmark
+{
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var dimensions = args.Int("dims", 384);
+        var lines = BenchCorpus.ReadLines(args.Required("corpus"), args.Int("limit", int.MaxValue));
+        var data = args.Optional("data") ?? Path.Combine(Path.GetTempPath(), "ragfunctions-bench", Guid.NewGuid().ToString("N"));
+        using var embedder = BenchEmbedder.Create(dimensions);
+        var chunks = BenchCorpus.ToChunks(lines, await BenchEmbedder.EmbedAllAsync(embedder, lines));
+        // --reuse: measure the load of an existing database from an earlier run (same --data) without writing again.
+
+        SqliteSearchIndex Open() => new(
+            new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = data })),
+            Options.Create(new EmbeddingOptions { Dimensions = dimensions }),
+            NullLogger<SqliteSearchIndex>.Instance);
+
+        var stopwatch = Stopwatch.StartNew();
+        var reuse = args.Optional("reuse") is not null && File.Exists(Path.Combine(data, "ragfunctions.db"));
+        using (var writer = reuse ? null : Open())
+        {
+            foreach (var document in reuse ? [] : chunks.Chunk(BenchCorpus.ChunksPerDocument))
+            {
+                await writer!.ReplaceDocumentChunksAsync(document[0].Chunk.DocumentId, document, CancellationToken.None);
+            }
+        }
+
+        var writeMs = stopwatch.Elapsed.TotalMilliseconds;
+        var file = new FileInfo(Path.Combine(data, "ragfunctions.db"));
+        chunks = null;
+        SqliteConnection.ClearAllPools();
+        GC.Collect();
+
+        stopwatch.Restart();
+        using var reader = Open();
+        await reader.EnsureReadyAsync(CancellationToken.None);
+        var loadMs = stopwatch.Elapsed.TotalMilliseconds;
+        var stats = await reader.GetStatsAsync(CancellationToken.None);
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"n={stats.ChunkCount} write_ms={writeMs:F0} load_ms={loadMs:F0} load_read_ms={reader.LoadReadDuration?.TotalMilliseconds:F0} db_mb={file.Length / 1048576.0:F0} data={data}"));
+        return 0;
+    }
+}

@@ -1,5 +1,6 @@
 using RagFunctions.Benchmarks.Cli;
 using RagFunctions.Benchmarks.Corpus;
+using RagFunctions.Benchmarks.Ingest;
 using RagFunctions.Benchmarks.Search;
 
 // A small dispatcher: each subcommand is one case. Options are "--name value" pairs (see BenchArgs).
@@ -14,6 +15,7 @@ return args[0] switch
     "search" => await SearchBenchmark.RunAsync(options),
     "sqlite-load" => await SqliteLoadBenchmark.RunAsync(options),
     "make-corpus" => await CorpusBuilder.RunAsync(options),
+    "ingest" => await IngestBenchmark.RunAsync(options),
     _ => Usage(),
 };
 
@@ -24,6 +26,7 @@ static int Usage()
           search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N]
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
+          ingest      --folder DIR [--data DIR] [--parallel N] [--pdf-license agpl]
         corpus: one chunk of text per line; queries: one query per line.
         """);
     return 2;

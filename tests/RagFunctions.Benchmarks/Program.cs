@@ -16,6 +16,7 @@ return args[0] switch
     "sqlite-load" => await SqliteLoadBenchmark.RunAsync(options),
     "make-corpus" => await CorpusBuilder.RunAsync(options),
     "ingest" => await IngestBenchmark.RunAsync(options),
+    "trace-top" => await TraceSummary.RunAsync(options),
     _ => Usage(),
 };
 
@@ -27,6 +28,7 @@ static int Usage()
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           ingest      --folder DIR [--data DIR] [--parallel N] [--pdf-license agpl]
+          trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)
         corpus: one chunk of text per line; queries: one query per line.
         """);
     return 2;

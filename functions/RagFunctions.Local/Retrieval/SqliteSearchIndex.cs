@@ -103,6 +103,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            using (await _database.EnterWriteAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -128,6 +129,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            using (await _database.EnterWriteAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);

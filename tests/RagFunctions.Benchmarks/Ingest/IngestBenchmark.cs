@@ -51,6 +51,8 @@ internal static class IngestBenchmark
         var inputBytes = files.Sum(f => new FileInfo(f).Length);
 
         var outcomes = new ConcurrentBag<(IngestionOutcome? Outcome, double Ms)>();
+        var load = LoadAverage();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (file, ct) =>
         {
@@ -59,6 +61,7 @@ internal static class IngestBenchmark
             outcomes.Add((outcome, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
         });
         var seconds = clock.Elapsed.TotalSeconds;
+        var cpuSeconds = (Environment.CpuUsage.TotalTime - cpuBefore).TotalSeconds;
 
         var indexed = outcomes.Count(o => o.Outcome?.Kind == IngestionOutcomeKind.Indexed);
         var failed = outcomes.Where(o => o.Outcome?.Kind == IngestionOutcomeKind.Failed).ToList();
@@ -69,7 +72,7 @@ internal static class IngestBenchmark
         var stats = await services.GetRequiredService<ISearchIndex>().GetStatsAsync(CancellationToken.None);
 
         // Untimed second pass, only to state how much text the files held.
-        var textBytes = await ExtractedTextBytesAsync(services.GetRequiredService<DocumentExtractor>(), files);
+        var (textBytes, extractByType) = await ExtractedTextBytesAsync(services.GetRequiredService<DocumentExtractor>(), files);
 
         var mb = inputBytes / 1048576.0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -77,6 +80,10 @@ internal static class IngestBenchmark
         var stageText = string.Join(' ', stageTotals.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Key}_s={s.Value:F2}")));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"chunks_per_s={chunks / seconds:F0} text_mb={textBytes / 1048576.0:F2} text_mb_per_s={textBytes / 1048576.0 / seconds:F2} indexed={indexed} failed={failed.Count} parallel={parallel} {stageText} other_s={documentSeconds - stageTotals.Values.Sum():F2} document_s={documentSeconds:F2} index_chunks={stats.ChunkCount}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"cpu_s={cpuSeconds:F2} cores={Environment.ProcessorCount} mb_per_cpu_s={mb / cpuSeconds:F2} loadavg_before={load} loadavg_after={LoadAverage()}"));
+        Console.WriteLine("extract_by_type (untimed second pass, single thread): " + string.Join(' ', extractByType.OrderByDescending(e => e.Value.Ms)
+            .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Key}:files={e.Value.Files},mb={e.Value.Bytes / 1048576.0:F1},s={e.Value.Ms / 1000:F2}"))));
         Console.WriteLine("(mb = input file bytes; text_mb = UTF-8 bytes of the extracted text; *_s = per-stage totals summed over documents, embed = slowest batch per document; other = hashing, intake and catalog writes; document_s = summed per-document wall time, > seconds when documents run in parallel)");
         foreach (var failure in failed.Take(10))
         {
@@ -87,11 +94,14 @@ internal static class IngestBenchmark
         return 0;
     }
 
-    private static async Task<long> ExtractedTextBytesAsync(DocumentExtractor extractor, List<string> files)
+    private static async Task<(long TextBytes, Dictionary<string, (int Files, long Bytes, double Ms)> ByType)> ExtractedTextBytesAsync(
+        DocumentExtractor extractor, List<string> files)
     {
         long total = 0;
+        var byType = new Dictionary<string, (int Files, long Bytes, double Ms)>(StringComparer.OrdinalIgnoreCase);
         foreach (var file in files)
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await using var stream = File.OpenRead(file);
@@ -102,8 +112,15 @@ internal static class IngestBenchmark
             {
                 // Counted as failed above; it holds no text.
             }
+
+            var type = Path.GetExtension(file).ToLowerInvariant();
+            var (count, bytes, ms) = byType.GetValueOrDefault(type);
+            byType[type] = (count + 1, bytes + new FileInfo(file).Length, ms + Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
-        return total;
+        return (total, byType);
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

@@ -1,3 +1,4 @@
+using RagFunctions.Benchmarks.Chat;
 using RagFunctions.Benchmarks.Cli;
 using RagFunctions.Benchmarks.Corpus;
 using RagFunctions.Benchmarks.Ingest;
@@ -17,6 +18,7 @@ return args[0] switch
     "make-corpus" => await CorpusBuilder.RunAsync(options),
     "ingest" => await IngestBenchmark.RunAsync(options),
     "trace-top" => await TraceSummary.RunAsync(options),
+    "chat" => await ChatBenchmark.RunAsync(options),
     _ => Usage(),
 };
 
@@ -28,6 +30,7 @@ static int Usage()
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           ingest      --folder DIR [--data DIR] [--parallel N] [--pdf-license agpl]
+          chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)
         corpus: one chunk of text per line; queries: one query per line.
         """);

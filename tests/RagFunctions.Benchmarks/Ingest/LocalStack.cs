@@ -13,7 +13,7 @@ internal static class LocalStack
     public static string DataDirectory(string? given) =>
         Path.GetFullPath(given ?? Path.Combine(Path.GetTempPath(), "ragfunctions-bench", Guid.NewGuid().ToString("N")));
 
-    public static WebApplication Build(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
+    public static WebApplication Build(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
         var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
@@ -29,6 +29,7 @@ internal static class LocalStack
 
         builder.Configuration.AddInMemoryCollection(values);
         builder.AddLocalHost();
+        configureServices?.Invoke(builder.Services);
         return builder.Build();
     }
 }

@@ -73,19 +73,26 @@ public sealed class InMemoryHybridIndex : IDisposable
     /// <exception cref="ArgumentException">A chunk belongs to another document, or a vector has the wrong dimensions.</exception>
     public void ReplaceDocument(string documentId, IReadOnlyList<IndexedChunk> chunks)
     {
-        ArgumentException.ThrowIfNullOrEmpty(documentId);
         ArgumentNullException.ThrowIfNull(chunks);
-        foreach (var chunk in chunks)
+        ReplaceDocument(documentId, new PreparedBatch(PrepareChunks(chunks, null, parallel: false)));
+    }
+
+    /// <summary>As <see cref="ReplaceDocument(string, IReadOnlyList{IndexedChunk})"/>, with chunks analysed beforehand by <see cref="Prepare"/>.</summary>
+    public void ReplaceDocument(string documentId, PreparedBatch batch)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(documentId);
+        ArgumentNullException.ThrowIfNull(batch);
+        var prepared = batch.Chunks;
+        foreach (var chunk in prepared)
         {
             if (!string.Equals(chunk.Chunk.DocumentId, documentId, StringComparison.Ordinal))
             {
-                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' belongs to document '{chunk.Chunk.DocumentId}', not '{documentId}'.", nameof(chunks));
+                throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' belongs to document '{chunk.Chunk.DocumentId}', not '{documentId}'.", nameof(batch));
             }
         }
 
         lock (_writerGate)
         {
-            var prepared = Prepare(chunks, parallel: false);
             _lock.EnterWriteLock();
             try
             {
@@ -122,11 +129,33 @@ public sealed class InMemoryHybridIndex : IDisposable
     public void Load(IReadOnlyList<IndexedChunk> chunks)
     {
         ArgumentNullException.ThrowIfNull(chunks);
+        Load([new PreparedBatch(PrepareChunks(chunks, null, parallel: true))]);
+    }
+
+    /// <summary>Analyses and validates chunks for a later <see cref="Load(IReadOnlyList{PreparedBatch})"/> or
+    /// <see cref="ReplaceDocument(string, PreparedBatch)"/> without taking any lock, so a loader can analyse one batch while it
+    /// reads the next. Thread-safe.</summary>
+    /// <param name="terms">Terms analysed earlier (e.g. persisted), aligned with <paramref name="chunks"/>; a null entry is analysed now.</param>
+    public PreparedBatch Prepare(IReadOnlyList<IndexedChunk> chunks, IReadOnlyList<DocumentTerms?>? terms = null)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        if (terms is not null && terms.Count != chunks.Count)
+        {
+            throw new ArgumentException("terms must align with chunks.", nameof(terms));
+        }
+
+        return new PreparedBatch(PrepareChunks(chunks, terms, parallel: false));
+    }
+
+    /// <summary>Bulk load of prepared batches (see <see cref="Load(IReadOnlyList{IndexedChunk})"/> for grouping rules).</summary>
+    public void Load(IReadOnlyList<PreparedBatch> batches)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
         lock (_writerGate)
         {
             // Group by document in order of first appearance, keeping the given chunk order within a document.
-            var ordered = chunks.GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal).SelectMany(g => g).ToArray();
-            var prepared = Prepare(ordered, parallel: true);
+            var prepared = batches.SelectMany(b => b.Chunks).GroupBy(c => c.Chunk.DocumentId, StringComparer.Ordinal)
+                .SelectMany(g => g).ToArray();
             _lock.EnterWriteLock();
             try
             {
@@ -309,7 +338,7 @@ public sealed class InMemoryHybridIndex : IDisposable
         return false;
     }
 
-    private PreparedChunk[] Prepare(IReadOnlyList<IndexedChunk> chunks, bool parallel)
+    private PreparedChunk[] PrepareChunks(IReadOnlyList<IndexedChunk> chunks, IReadOnlyList<DocumentTerms?>? terms, bool parallel)
     {
         var prepared = new PreparedChunk[chunks.Count];
         void PrepareOne(int i)
@@ -320,7 +349,7 @@ public sealed class InMemoryHybridIndex : IDisposable
                 throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has a {chunk.Vector.Length}-dimension vector; the index has {Dimensions}.", nameof(chunks));
             }
 
-            prepared[i] = new PreparedChunk(chunk.Chunk, Analyzer.AnalyzeForIndex(chunk.Chunk.Content), chunk.Vector);
+            prepared[i] = new PreparedChunk(chunk.Chunk, terms?[i] ?? Analyzer.AnalyzeForIndex(chunk.Chunk.Content), chunk.Vector);
         }
 
         if (parallel && chunks.Count > 256)
@@ -409,5 +438,18 @@ public sealed class InMemoryHybridIndex : IDisposable
 
     private sealed record DocumentEntry(int Number, int[] Slots);
 
-    private readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
+    internal readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
+
+    /// <summary>Chunks analysed by <see cref="Prepare"/>, ready for a bulk load.</summary>
+    public sealed class PreparedBatch
+    {
+        internal PreparedBatch(PreparedChunk[] chunks) => Chunks = chunks;
+
+        public int Count => Chunks.Length;
+
+        /// <summary>The analysed terms of chunk <paramref name="index"/> (for persisting them next to the chunk).</summary>
+        public DocumentTerms TermsOf(int index) => Chunks[index].Terms;
+
+        internal PreparedChunk[] Chunks { get; }
+    }
 }

@@ -24,6 +24,9 @@ public sealed record AnalyzedText(IReadOnlyList<string> Terms, bool IsEnglish);
 /// </remarks>
 public sealed class TextAnalyzer
 {
+    /// <summary>Changes whenever analysis output changes, so persisted terms from an older analyser are recomputed.</summary>
+    public const int Version = 1;
+
     public const double EnglishStopWordRatio = 0.15;
     public const int MinQueryTokensForDecision = 5;
     private const int MaxTokenLength = 64;
@@ -35,6 +38,7 @@ public sealed class TextAnalyzer
     private readonly int _maxCacheEntries;
     private int _cacheEntries;
     private int _nextKey;
+    private readonly ConcurrentBag<int[]> _scratch = [];
 
     /// <param name="maxCacheEntries">Bound on the word cache (surface form, stem, stop flag per distinct word), which also interns term strings.</param>
     public TextAnalyzer(int maxCacheEntries = 1 << 20)
@@ -60,9 +64,23 @@ public sealed class TextAnalyzer
     public DocumentTerms AnalyzeForIndex(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var sink = new CountSink(Math.Min(text.Length / 8 + 4, 2048));
-        Analyze(text, query: false, ref sink);
-        return sink.ToDocumentTerms(this);
+        // A dense key → position table (one per concurrent caller, reused) makes counting an array access.
+        if (!_scratch.TryTake(out var table) || table.Length < Volatile.Read(ref _nextKey) + 1024)
+        {
+            table = new int[Math.Max(Volatile.Read(ref _nextKey) * 2, 1 << 16)];
+        }
+
+        var sink = new CountSink(Math.Min(text.Length / 8 + 4, 2048), table);
+        try
+        {
+            Analyze(text, query: false, ref sink);
+            return sink.ToDocumentTerms(this);
+        }
+        finally
+        {
+            sink.ClearTable();
+            _scratch.Add(table);
+        }
     }
 
     /// <summary>Analyses a query: distinct terms. Stemmed when the query is clearly English, surface forms when clearly not,
@@ -83,6 +101,14 @@ public sealed class TextAnalyzer
         }
 
         return distinct;
+    }
+
+    /// <summary>The analyser's shared string and key for an already-analysed term (e.g. read back from storage), so reloaded
+    /// terms share strings and keys with freshly analysed ones.</summary>
+    public (string Term, int Key) InternTerm(ReadOnlySpan<char> term)
+    {
+        var entry = Entry(term, isWord: true);
+        return (entry.Surface, entry.Key);
     }
 
     private bool Analyze<TSink>(string text, bool query, ref TSink sink)
@@ -204,32 +230,59 @@ public sealed class TextAnalyzer
         public void Add(string term, int key) => Terms.Add(term);
     }
 
-    /// <summary>Counts terms by key (an int hash, no string hashing); terms without a key are counted by string.</summary>
-    private struct CountSink(int capacity) : ITermSink
+    /// <summary>Counts terms by key through a dense table (position + 1, 0 = unseen); terms without a key, or with a key
+    /// newer than the table, are counted through a dictionary.</summary>
+    private struct CountSink(int capacity, int[] table) : ITermSink
     {
-        private readonly Dictionary<int, int> _indexOfKey = new(capacity);
+        private readonly int[] _table = table;
         private readonly List<string> _terms = new(capacity);
         private readonly List<int> _keys = new(capacity);
         private readonly List<int> _counts = new(capacity);
-        private Dictionary<string, int>? _indexOfUnkeyed;
+        private Dictionary<(string, int), int>? _overflow;
         private int _length;
 
         public void Add(string term, int key)
         {
             _length++;
-            bool exists;
-            ref var index = ref key >= 0
-                ? ref CollectionsMarshal.GetValueRefOrAddDefault(_indexOfKey, key, out exists)
-                : ref CollectionsMarshal.GetValueRefOrAddDefault(_indexOfUnkeyed ??= new(StringComparer.Ordinal), term, out exists);
+            if (key >= 0 && key < _table.Length)
+            {
+                ref var slot = ref _table[key];
+                if (slot == 0)
+                {
+                    slot = _terms.Count + 1;
+                    AddTerm(term, key);
+                }
+
+                _counts[slot - 1]++;
+                return;
+            }
+
+            ref var index = ref CollectionsMarshal.GetValueRefOrAddDefault(_overflow ??= [], (term, key), out var exists);
             if (!exists)
             {
                 index = _terms.Count;
-                _terms.Add(term);
-                _keys.Add(key);
-                _counts.Add(0);
+                AddTerm(term, key);
             }
 
             _counts[index]++;
+        }
+
+        public readonly void ClearTable()
+        {
+            foreach (var key in _keys)
+            {
+                if (key >= 0 && key < _table.Length)
+                {
+                    _table[key] = 0;
+                }
+            }
+        }
+
+        private readonly void AddTerm(string term, int key)
+        {
+            _terms.Add(term);
+            _keys.Add(key);
+            _counts.Add(0);
         }
 
         public readonly DocumentTerms ToDocumentTerms(object keySpace)

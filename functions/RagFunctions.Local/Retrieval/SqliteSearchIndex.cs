@@ -21,14 +21,16 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     public const string EngineName = "local-bm25-int8-rrf";
 
     private const string Columns =
-        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector";
+        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector, terms";
 
     private readonly SqliteDatabase _database;
     private readonly ILogger<SqliteSearchIndex> _logger;
     private readonly InMemoryHybridIndex _memory;
+    private readonly TermVocabulary _vocabulary = new();
     private readonly SemaphoreSlim _writer = new(1, 1);
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile bool _ready;
+    private int _reanalysed;
 
     public SqliteSearchIndex(SqliteDatabase database, IOptions<EmbeddingOptions> embedding, ILogger<SqliteSearchIndex> logger)
     {
@@ -43,7 +45,10 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     /// <summary>How long the start-up load took (read + analysis + index build); null before it ran.</summary>
     public TimeSpan? LoadDuration { get; private set; }
 
-    /// <summary>The part of <see cref="LoadDuration"/> spent reading rows from SQLite.</summary>
+    /// <summary>Chunks the start-up load had to analyse again because their persisted terms were missing or stale.</summary>
+    public int LoadReanalysedChunks => _reanalysed;
+
+    /// <summary>The part of <see cref="LoadDuration"/> spent reading rows from SQLite and analysing them (overlapped).</summary>
     public TimeSpan? LoadReadDuration { get; private set; }
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
@@ -64,13 +69,14 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             var stopwatch = Stopwatch.StartNew();
             await using var connection = await _database.OpenAsync(cancellationToken);
             await CreateSchemaAsync(connection, cancellationToken);
-            var (chunks, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
+            await ReadVocabularyAsync(connection, cancellationToken);
+            var (batches, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
             var readTime = stopwatch.Elapsed;
             LoadReadDuration = readTime;
-            _memory.Load(chunks);
+            _memory.Load(batches);
             LoadDuration = stopwatch.Elapsed;
             _ready = true;
-            LogLoaded(chunks.Count, _memory.DocumentCount, readTime.TotalMilliseconds, LoadDuration.Value.TotalMilliseconds);
+            LogLoaded(_memory.ChunkCount, _memory.DocumentCount, readTime.TotalMilliseconds, LoadDuration.Value.TotalMilliseconds);
             if (skippedVectors > 0)
             {
                 LogDimensionMismatch(skippedVectors, Dimensions);
@@ -100,20 +106,28 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         }
 
         await EnsureReadyAsync(cancellationToken);
+        // Analyse once: the terms are both persisted (fast restarts) and swapped into memory.
+        var batch = _memory.Prepare(chunks);
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            List<(int Id, string Term)> newTerms;
             using (await _database.EnterWriteAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
                 await DeleteRowsAsync(connection, transaction, documentId, cancellationToken);
-                await InsertRowsAsync(connection, transaction, chunks, cancellationToken);
+                newTerms = await InsertRowsAsync(connection, transaction, chunks, batch, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
+            foreach (var (id, term) in newTerms)
+            {
+                _vocabulary.Add(id, term, _memory.Analyzer);
+            }
+
             // Committed: the in-memory swap must follow whatever the caller's token says now.
-            _memory.ReplaceDocument(documentId, chunks);
+            _memory.ReplaceDocument(documentId, batch);
             LogReplaced(documentId, chunks.Count);
         }
         finally
@@ -194,52 +208,109 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 tokens INTEGER NOT NULL,
                 owner_ids TEXT NOT NULL,
                 group_ids TEXT NOT NULL,
-                vector BLOB NULL
+                vector BLOB NULL,
+                terms BLOB NULL
             );
             CREATE INDEX IF NOT EXISTS ix_search_chunks_document ON search_chunks (document_id, ordinal);
+            CREATE TABLE IF NOT EXISTS search_terms (
+                id INTEGER NOT NULL PRIMARY KEY,
+                term TEXT NOT NULL UNIQUE
+            );
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);
+
+        // Databases created before the terms column existed get it added (their rows are analysed at load).
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('search_chunks') WHERE name = 'terms'";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            command.CommandText = "ALTER TABLE search_chunks ADD COLUMN terms BLOB NULL";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
-    private async Task<(List<IndexedChunk> Chunks, int SkippedVectors)> ReadAllAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private async Task ReadVocabularyAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        var chunks = new List<IndexedChunk>();
-        var skipped = 0;
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM search_chunks ORDER BY document_id, ordinal";
+        command.CommandText = "SELECT id, term FROM search_terms";
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var chunk = new DocumentChunk(
-                reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-                reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
-            {
-                OwnerIds = ParseIds(reader.GetString(11)),
-                GroupIds = ParseIds(reader.GetString(12)),
-            };
+            _vocabulary.Add(reader.GetInt32(0), reader.GetString(1), _memory.Analyzer);
+        }
+    }
 
-            var vector = ReadOnlyMemory<float>.Empty;
-            if (!reader.IsDBNull(13))
+    /// <summary>Reads every row; each batch of rows is analysed on the thread pool while the next is read.</summary>
+    private async Task<(InMemoryHybridIndex.PreparedBatch[] Batches, int SkippedVectors)> ReadAllAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        const int batchSize = 2048;
+        var preparing = new List<Task<InMemoryHybridIndex.PreparedBatch>>();
+        var batch = new List<IndexedChunk>(batchSize);
+        var blobs = new List<byte[]?>(batchSize);
+        var skipped = 0;
+        await using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"SELECT {Columns} FROM search_chunks ORDER BY document_id, ordinal";
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                var bytes = reader.GetFieldValue<byte[]>(13);
-                if (bytes.Length == Dimensions * sizeof(float))
+                var (chunk, dimensionMismatch) = ReadRow(reader);
+                skipped += dimensionMismatch ? 1 : 0;
+                batch.Add(chunk);
+                blobs.Add(reader.IsDBNull(14) ? null : reader.GetFieldValue<byte[]>(14));
+                if (batch.Count == batchSize)
                 {
-                    var floats = new float[Dimensions];
-                    bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(floats.AsSpan()));
-                    vector = floats;
-                }
-                else
-                {
-                    // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
-                    skipped++;
+                    preparing.Add(PrepareAsync(batch, blobs, cancellationToken));
+                    batch = new List<IndexedChunk>(batchSize);
+                    blobs = new List<byte[]?>(batchSize);
                 }
             }
-
-            chunks.Add(new IndexedChunk(chunk, vector));
         }
 
-        return (chunks, skipped);
+        if (batch.Count > 0)
+        {
+            preparing.Add(PrepareAsync(batch, blobs, cancellationToken));
+        }
+
+        return (await Task.WhenAll(preparing), skipped);
+    }
+
+    /// <summary>Decodes persisted terms (re-analysing rows without usable ones) on the thread pool.</summary>
+    private Task<InMemoryHybridIndex.PreparedBatch> PrepareAsync(List<IndexedChunk> chunks, List<byte[]?> blobs, CancellationToken cancellationToken) =>
+        Task.Run(
+            () =>
+            {
+                var terms = blobs.Select(blob => TermsBlob.Decode(blob, _vocabulary, _memory.Analyzer)).ToArray();
+                Interlocked.Add(ref _reanalysed, terms.Count(t => t is null));
+                return _memory.Prepare(chunks, terms);
+            },
+            cancellationToken);
+
+    private (IndexedChunk Chunk, bool DimensionMismatch) ReadRow(SqliteDataReader reader)
+    {
+        var chunk = new DocumentChunk(
+            reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+            reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+            reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
+        {
+            OwnerIds = ParseIds(reader.GetString(11)),
+            GroupIds = ParseIds(reader.GetString(12)),
+        };
+
+        if (reader.IsDBNull(13))
+        {
+            return (new IndexedChunk(chunk, ReadOnlyMemory<float>.Empty), false);
+        }
+
+        var bytes = reader.GetFieldValue<byte[]>(13);
+        if (bytes.Length != Dimensions * sizeof(float))
+        {
+            // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
+            return (new IndexedChunk(chunk, ReadOnlyMemory<float>.Empty), true);
+        }
+
+        var floats = new float[Dimensions];
+        bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(floats.AsSpan()));
+        return (new IndexedChunk(chunk, floats), false);
     }
 
     private static async Task DeleteRowsAsync(SqliteConnection connection, SqliteTransaction transaction, string documentId, CancellationToken cancellationToken)
@@ -251,29 +322,48 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction, IReadOnlyList<IndexedChunk> chunks, CancellationToken cancellationToken)
+    /// <summary>Inserts the rows and any terms the vocabulary lacks; returns those terms, to be remembered once committed.</summary>
+    private async Task<List<(int Id, string Term)>> InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        IReadOnlyList<IndexedChunk> chunks, InMemoryHybridIndex.PreparedBatch batch, CancellationToken cancellationToken)
     {
+        var newTerms = new List<(int Id, string Term)>();
         if (chunks.Count == 0)
         {
-            return;
+            return newTerms;
+        }
+
+        var pending = new Dictionary<string, int>(StringComparer.Ordinal);
+        int IdOf(string term)
+        {
+            if (_vocabulary.TryGetId(term, out var id) || pending.TryGetValue(term, out id))
+            {
+                return id;
+            }
+
+            id = _vocabulary.NextId + pending.Count;
+            pending.Add(term, id);
+            newTerms.Add((id, term));
+            return id;
         }
 
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT OR REPLACE INTO search_chunks ({Columns})
-            VALUES ($id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector)
+            VALUES ($id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms)
             """;
-        string[] names = ["$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector"];
+        string[] names = ["$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms"];
         var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
-        foreach (var item in chunks)
+        for (var index = 0; index < chunks.Count; index++)
         {
+            var item = chunks[index];
             var c = item.Chunk;
             object?[] values =
             [
                 c.Id, c.DocumentId, c.Ordinal, c.Content, c.Title, c.SourcePath, c.Page, c.Heading, c.StartOffset, c.EndOffset, c.TokenCount,
                 JsonSerializer.Serialize(c.OwnerIds), JsonSerializer.Serialize(c.GroupIds),
                 item.Vector.IsEmpty ? null : MemoryMarshal.AsBytes(item.Vector.Span).ToArray(),
+                TermsBlob.Encode(batch.TermsOf(index), IdOf),
             ];
             for (var i = 0; i < values.Length; i++)
             {
@@ -282,6 +372,23 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
 
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        if (newTerms.Count > 0)
+        {
+            await using var terms = connection.CreateCommand();
+            terms.Transaction = transaction;
+            terms.CommandText = "INSERT INTO search_terms (id, term) VALUES ($id, $term)";
+            var id = terms.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+            var term = terms.Parameters.Add(new SqliteParameter { ParameterName = "$term" });
+            foreach (var (termId, text) in newTerms)
+            {
+                id.Value = termId;
+                term.Value = text;
+                await terms.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        return newTerms;
     }
 
     private static IReadOnlyList<string> ParseIds(string json) =>

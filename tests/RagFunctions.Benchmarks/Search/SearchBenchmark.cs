@@ -25,9 +25,11 @@ internal static class SearchBenchmark
 
         GC.Collect();
         stopwatch.Restart();
+        var cpuBefore = Environment.CpuUsage.TotalTime;
         using var index = new InMemoryHybridIndex(dimensions);
         index.Load(chunks);
         var buildMs = stopwatch.Elapsed.TotalMilliseconds;
+        var buildCpuMs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds;
         chunks = null;
         GC.Collect();
 
@@ -43,7 +45,7 @@ internal static class SearchBenchmark
         Console.WriteLine(string.Create(culture, $"keyword_p50_ms={keyword.P50:F2} keyword_p95_ms={keyword.P95:F2}"));
         Console.WriteLine(string.Create(culture, $"vector_p50_ms={vector.P50:F2} vector_p95_ms={vector.P95:F2} (incl. query embedding)"));
         Console.WriteLine(string.Create(culture,
-            $"queries={queries.Count} top={top} dims={dimensions} embed_ms={embedMs:F0} hybrid_p99_ms={hybrid.P99:F2} hybrid_mean_hits={hybrid.MeanHits:F1} managed_mb={GC.GetTotalMemory(true) / 1048576}"));
+            $"queries={queries.Count} top={top} dims={dimensions} embed_ms={embedMs:F0} build_cpu_ms={buildCpuMs:F0} load_avg={SqliteLoadBenchmark.LoadAverage()} hybrid_p99_ms={hybrid.P99:F2} hybrid_mean_hits={hybrid.MeanHits:F1} managed_mb={GC.GetTotalMemory(true) / 1048576}"));
         return 0;
     }
 

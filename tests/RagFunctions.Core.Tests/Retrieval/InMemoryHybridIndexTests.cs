@@ -152,13 +152,20 @@ public sealed class InMemoryHybridIndexTests
             single.ReplaceDocument(group.Key, group.ToList());
         }
 
+        // Prepared batches of 7 split documents across batches; the loader must regroup them too.
+        using var batched = new InMemoryHybridIndex(Dimensions);
+        batched.Load(chunks.Chunk(7).Select(batch => batched.Prepare(batch)).ToList());
+
         Assert.Equal(200, bulk.ChunkCount);
+        Assert.Equal(200, batched.ChunkCount);
+        Assert.Equal(40, batched.DocumentCount);
         for (var q = 0; q < 20; q++)
         {
             var query = new HybridQuery($"{words[random.Next(60)]} {words[random.Next(60)]}", chunks[random.Next(200)].Vector, Top: 10);
             var a = bulk.Search(query).Select(h => (h.Chunk.Id, Math.Round(h.Score, 12)));
             var b = single.Search(query).Select(h => (h.Chunk.Id, Math.Round(h.Score, 12)));
             Assert.Equal(b, a);
+            Assert.Equal(b, batched.Search(query).Select(h => (h.Chunk.Id, Math.Round(h.Score, 12))));
         }
     }
 

@@ -101,12 +101,37 @@ public sealed class SqliteSearchIndexTests : IDisposable
 
         using var reopened = Open();
         var after = await RunAsync(reopened);
+        Assert.Equal(0, reopened.LoadReanalysedChunks);
 
         Assert.Contains(before, l => l.StartsWith("fruit-0|", StringComparison.Ordinal) && l.Contains("|1|Orchard|", StringComparison.Ordinal));
         Assert.Contains(before, l => l.EndsWith("|alice", StringComparison.Ordinal));
         Assert.Equal(before, after);
         var stats = await reopened.GetStatsAsync(CancellationToken.None);
         Assert.Equal(new IndexStats(2, 5, Dimensions, "local-bm25-int8-rrf"), stats);
+    }
+
+    [Fact]
+    public async Task Rows_without_persisted_terms_are_analysed_at_load_with_the_same_results()
+    {
+        List<string> before;
+        using (var index = Open())
+        {
+            await SeedAsync(index);
+            before = await RunAsync(index);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE search_chunks SET terms = NULL";
+            Assert.Equal(5, await command.ExecuteNonQueryAsync());
+        }
+
+        using var reopened = Open();
+        Assert.Equal(before, await RunAsync(reopened));
+        Assert.Equal(5, reopened.LoadReanalysedChunks);
     }
 
     [Fact]
@@ -121,7 +146,10 @@ public sealed class SqliteSearchIndexTests : IDisposable
         }
 
         using var reopened = Open();
+        // "cherries" entered the vocabulary in a later write than the seed; it must still be found after restart.
+        Assert.Equal(["fruit-0"], (await reopened.SearchAsync(new HybridQuery("cherries", ReadOnlyMemory<float>.Empty), CancellationToken.None)).Select(h => h.Chunk.Id));
         var hits = await reopened.SearchAsync(new HybridQuery("bananas cherries engine", Vector(9), Top: 10), CancellationToken.None);
+        Assert.Equal(0, reopened.LoadReanalysedChunks);
 
         Assert.Equal(["fruit-0"], hits.Select(h => h.Chunk.Id));
         Assert.Equal("Only cherries remain.", hits[0].Chunk.Content);

@@ -55,7 +55,7 @@ internal static class SqliteLoadBenchmark
         var stats = await reader.GetStatsAsync(CancellationToken.None);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"n={stats.ChunkCount} write_ms={writeMs:F0} load_ms={loadMs:F0} load_read_ms={reader.LoadReadDuration?.TotalMilliseconds:F0} load_cpu_ms={loadCpuMs:F0} load_avg={LoadAverage()} db_mb={file.Length / 1048576.0:F0} data={data}"));
+            $"n={stats.ChunkCount} write_ms={writeMs:F0} load_ms={loadMs:F0} load_read_ms={reader.LoadReadDuration?.TotalMilliseconds:F0} load_cpu_ms={loadCpuMs:F0} reanalysed={reader.LoadReanalysedChunks} load_avg={LoadAverage()} db_mb={file.Length / 1048576.0:F0} data={data}"));
         return 0;
     }
 

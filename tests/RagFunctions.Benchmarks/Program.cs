@@ -1,5 +1,7 @@
+using RagFunctions.Benchmarks.Chat;
 using RagFunctions.Benchmarks.Cli;
 using RagFunctions.Benchmarks.Corpus;
+using RagFunctions.Benchmarks.Ingest;
 using RagFunctions.Benchmarks.Search;
 
 // A small dispatcher: each subcommand is one case. Options are "--name value" pairs (see BenchArgs).
@@ -14,6 +16,9 @@ return args[0] switch
     "search" => await SearchBenchmark.RunAsync(options),
     "sqlite-load" => await SqliteLoadBenchmark.RunAsync(options),
     "make-corpus" => await CorpusBuilder.RunAsync(options),
+    "ingest" => await IngestBenchmark.RunAsync(options),
+    "trace-top" => await TraceSummary.RunAsync(options),
+    "chat" => await ChatBenchmark.RunAsync(options),
     _ => Usage(),
 };
 
@@ -24,6 +29,9 @@ static int Usage()
           search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N]
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
+          ingest      --folder DIR [--data DIR] [--parallel N] [--pdf-license agpl]
+          chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
+          trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)
         corpus: one chunk of text per line; queries: one query per line.
         """);
     return 2;

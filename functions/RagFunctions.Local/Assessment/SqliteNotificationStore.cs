@@ -15,6 +15,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database) : INotifica
     public async Task PublishAsync(ChatbotReadyNotification notification, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(notification);
+        using var write = await database.EnterWriteAsync(cancellationToken).ConfigureAwait(false);
         await using var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand();
         command.CommandText = """

@@ -78,6 +78,7 @@ public sealed class SqliteConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(conversation);
         var stored = conversation with { ETag = NewETag(), MessageCount = 0 };
+        using var write = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // The primary key decides the race: of two concurrent inserts exactly one changes a row.
@@ -100,6 +101,7 @@ public sealed class SqliteConversationStore : IConversationStore
     public async Task<Conversation> UpdateConversationAsync(Conversation conversation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversation);
+        using var write = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var current = await ReadConversationAsync(connection, transaction, conversation.UserId, conversation.Id, cancellationToken);
@@ -189,6 +191,7 @@ public sealed class SqliteConversationStore : IConversationStore
     public async Task<Conversation> AppendMessagesAsync(string userId, string conversationId, IReadOnlyList<ConversationMessage> messages, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        using var write = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var current = await ReadConversationAsync(connection, transaction, userId, conversationId, cancellationToken);
@@ -252,6 +255,7 @@ public sealed class SqliteConversationStore : IConversationStore
         ArgumentNullException.ThrowIfNull(message);
         var stored = message with { ETag = null };
         var etag = NewETag();
+        using var write = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -363,6 +367,7 @@ public sealed class SqliteConversationStore : IConversationStore
     public async Task<int> PurgeDeletedAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var cutoff = (now - _options.Value.DeletedRetention).UtcTicks;
+        using var write = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         await using (var messages = connection.CreateCommand())

@@ -39,6 +39,7 @@ public sealed class SqliteDocumentCatalog(SqliteDatabase database) : IDocumentCa
 
     public async Task UpsertAsync(DocumentRecord record, CancellationToken cancellationToken)
     {
+        using var write = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
@@ -54,6 +55,7 @@ public sealed class SqliteDocumentCatalog(SqliteDatabase database) : IDocumentCa
 
     public async Task DeleteAsync(string documentId, CancellationToken cancellationToken)
     {
+        using var write = await database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "DELETE FROM documents WHERE id = $id";

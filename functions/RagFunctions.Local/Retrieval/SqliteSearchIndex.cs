@@ -112,6 +112,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         try
         {
             List<(int Id, string Term)> newTerms;
+            using (await _database.EnterWriteAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
@@ -142,6 +143,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
+            using (await _database.EnterWriteAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);

@@ -9,6 +9,7 @@ namespace RagFunctions.Local.Storage;
 public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public SqliteDatabase(IOptions<LocalHostOptions> options)
     {
@@ -42,5 +43,28 @@ public sealed class SqliteDatabase
         pragma.CommandText = "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
         await pragma.ExecuteNonQueryAsync(cancellationToken);
         return connection;
+    }
+
+    /// <summary>Serialises this process's writes to the file; dispose the lease after the write (and its transaction) is done.</summary>
+    /// <remarks>SQLite admits one writer at a time. Writers that collide inside SQLite wait in its busy handler, which sleeps in
+    /// 1–100 ms steps and blocks a thread-pool thread; measured, two parallel ingestions ran at half the speed of one. Queuing here
+    /// hands the lock over as soon as it is free. Do not nest: never acquire a second lease while holding one.</remarks>
+    public async Task<IDisposable> EnterWriteAsync(CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        return new WriteLease(_writeGate);
+    }
+
+    private sealed class WriteLease(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
     }
 }

@@ -22,6 +22,10 @@ public sealed class ChatPipelineOptions
 
     /// <summary>Longest conversation title accepted, in characters.</summary>
     public int MaxTitleLength { get; set; } = 200;
+
+    /// <summary>How long the first model may take to write a conversation's title (see <see cref="ConversationTitleWriter"/>);
+    /// after that the trimmed first message stays the title. Short on purpose: the title call runs alongside the answer.</summary>
+    public int TitleTimeoutSeconds { get; set; } = 5;
 }
 
 /// <summary>One model of the fallback chain.</summary>

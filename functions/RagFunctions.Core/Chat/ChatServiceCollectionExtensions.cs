@@ -26,6 +26,10 @@ public static class ChatServiceCollectionExtensions
             sp.GetService<IChatClientFactory>(),
             sp.GetRequiredService<ExtractiveAnswerer>(),
             sp.GetRequiredService<ILogger<ModelFallbackChain>>()));
+        services.TryAddScoped(sp => ConversationTitleWriter.FromOptions(
+            sp.GetRequiredService<IOptions<ChatPipelineOptions>>(),
+            sp.GetService<IChatClientFactory>(),
+            sp.GetRequiredService<ILogger<ConversationTitleWriter>>()));
         services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<ChatTurnPipeline>(sp, Counter(sp)));
         return services;
     }

@@ -39,13 +39,16 @@ public sealed record ModelStreamItem(string Model, string? Text, UsageDetails? U
 /// <summary>Everything decided before generation: the saved user message (none for regenerate/stateless), the prompt and its sources.</summary>
 /// <param name="Conversation">Null for the stateless (Chat Protocol) path: nothing is persisted.</param>
 /// <param name="UserMessage">The user message the answer replies to; for stateless calls an unsaved stand-in.</param>
+/// <param name="ProvisionalTitle">The trimmed-first-message title this turn gave the conversation, to be replaced by a model-written one
+/// once the answer is saved; null when this turn set no title or no title model is configured.</param>
 public sealed record PreparedTurn(
     CallerIdentity Caller,
     Conversation? Conversation,
     ConversationMessage UserMessage,
     ChatPrompt Prompt,
     SourceContext Context,
-    IReadOnlyDictionary<string, JsonElement> Diagnostics);
+    IReadOnlyDictionary<string, JsonElement> Diagnostics,
+    string? ProvisionalTitle = null);
 
 /// <summary>The outcome of a turn; <see cref="AssistantMessage"/> is saved unless the turn was stateless.</summary>
 public sealed record TurnResult(

@@ -15,7 +15,9 @@ namespace RagFunctions.Core.Chat;
 /// <summary>The turn pipeline: load conversation → persist user message → history window → retrieval → context → prompt
 /// → model fallback chain → citations → follow-ups → persist assistant message (atomically with the conversation's updatedAt).
 /// Split in two so hosts can answer problems (404, 409, 400) as plain problem+json before a stream starts:
-/// a <c>Prepare…</c> method, then <see cref="CompleteAsync"/> (one answer) or <see cref="StreamAsync"/> (typed events).</summary>
+/// a <c>Prepare…</c> method, then <see cref="CompleteAsync"/> (one answer) or <see cref="StreamAsync"/> (typed events).
+/// A conversation's first turn is titled with the trimmed message at once; where a title model is configured
+/// (<paramref name="titleWriter"/>), a model-written title is requested alongside the answer and replaces it once the answer is saved.</summary>
 public sealed class ChatTurnPipeline(
     IConversationStore store,
     ConversationLoader loader,
@@ -27,7 +29,8 @@ public sealed class ChatTurnPipeline(
     ITokenCounter tokenCounter,
     IOptions<ChatPipelineOptions> options,
     TimeProvider time,
-    ILogger<ChatTurnPipeline> logger)
+    ILogger<ChatTurnPipeline> logger,
+    ConversationTitleWriter? titleWriter = null)
 {
     /// <summary>Messages read for the history window; the token budget trims further.</summary>
     internal const int HistoryLoadLimit = 100;
@@ -62,13 +65,14 @@ public sealed class ChatTurnPipeline(
 
         var history = (await store.ListMessagesAsync(caller.UserId, conversationId, HistoryLoadLimit, null, cancellationToken).ConfigureAwait(false)).Items;
         var content = request.Content.Trim();
-        conversation = await TitleFromFirstMessageAsync(conversation, content, cancellationToken).ConfigureAwait(false);
+        (conversation, var titleSet) = await TitleFromFirstMessageAsync(conversation, content, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
         var userMessage = new ConversationMessage(NewId(), conversationId, caller.UserId, MessageRole.User, content, now, request.ParentMessageId);
         conversation = await store.AppendMessagesAsync(caller.UserId, conversationId, [userMessage], now, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Saved user message {MessageId} in conversation {ConversationId}", userMessage.Id, conversationId);
-        return await BuildAsync(caller, conversation, userMessage, history, null, cancellationToken).ConfigureAwait(false);
+        var turn = await BuildAsync(caller, conversation, userMessage, history, null, cancellationToken).ConfigureAwait(false);
+        return titleWriter?.ModelName is null ? turn : turn with { ProvisionalTitle = titleSet };
     }
 
     /// <summary>Prepares a new answer to the user message <paramref name="messageId"/> (or to the user message an assistant message answered).
@@ -110,19 +114,28 @@ public sealed class ChatTurnPipeline(
     public async Task<TurnResult> CompleteAsync(PreparedTurn turn, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        ModelAnswer answer;
+        var title = StartModelTitle(turn, cancellationToken);
         try
         {
-            answer = await models.GetResponseAsync(turn.Prompt.Messages, cancellationToken).ConfigureAwait(false);
-        }
-        catch (UpstreamUnavailableProblemException ex)
-        {
-            logger.LogError(ex, "No model answered for conversation {ConversationId}", turn.Conversation?.Id);
-            throw;
-        }
+            ModelAnswer answer;
+            try
+            {
+                answer = await models.GetResponseAsync(turn.Prompt.Messages, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UpstreamUnavailableProblemException ex)
+            {
+                logger.LogError(ex, "No model answered for conversation {ConversationId}", turn.Conversation?.Id);
+                throw;
+            }
 
-        // The answer is paid for: save it even if the caller has gone in the meantime.
-        return await FinishAsync(turn, answer.Text, answer.Model, answer.Usage, answer.Attempts, clock.Elapsed, incomplete: false).ConfigureAwait(false);
+            // The answer is paid for: save it even if the caller has gone in the meantime.
+            var result = await FinishAsync(turn, answer.Text, answer.Model, answer.Usage, answer.Attempts, clock.Elapsed, incomplete: false).ConfigureAwait(false);
+            return await ApplyModelTitleAsync(turn, result, title).ConfigureAwait(false);
+        }
+        finally
+        {
+            title?.Release();
+        }
     }
 
     /// <summary>Streams the turn as typed events. A consumer that stops early (client disconnected) still leaves the assistant message saved,
@@ -138,6 +151,7 @@ public sealed class ChatTurnPipeline(
         UsageDetails? usage = null;
         var settled = false; // true once the assistant message is saved, or deliberately not saved
         IAsyncEnumerator<ModelStreamItem>? items = null;
+        var title = StartModelTitle(turn, cancellationToken);
         try
         {
             yield return new ContextEvent(turn.UserMessage, turn.Context.Citations);
@@ -188,9 +202,13 @@ public sealed class ChatTurnPipeline(
             yield return new FollowupsEvent(result.FollowupQuestions);
             yield return new UsageEvent(result.Usage, result.Model, result.LatencyMs);
             yield return new DoneEvent(result);
+
+            // The client has the whole answer; the title (requested alongside it) only has to be stored.
+            await ApplyModelTitleAsync(turn, result, title).ConfigureAwait(false);
         }
         finally
         {
+            title?.Release();
             if (items is not null)
             {
                 await DisposeQuietlyAsync(items).ConfigureAwait(false);
@@ -306,21 +324,92 @@ public sealed class ChatTurnPipeline(
         return new TurnResult(conversation, turn.UserMessage, assistant, cited.Citations, followups.Questions, tokens, model ?? "none", assistant.Metadata!.LatencyMs ?? 0);
     }
 
-    private async Task<Conversation> TitleFromFirstMessageAsync(Conversation conversation, string content, CancellationToken cancellationToken)
+    /// <summary>Titles an untitled conversation with its first message, trimmed. Returns the title set, or null when none was.</summary>
+    private async Task<(Conversation Conversation, string? TitleSet)> TitleFromFirstMessageAsync(Conversation conversation, string content, CancellationToken cancellationToken)
     {
         if (conversation.MessageCount > 0 || conversation.Title != ConversationTitles.Default)
         {
-            return conversation;
+            return (conversation, null);
         }
 
+        var title = ConversationTitles.FromFirstMessage(content);
         try
         {
-            return await store.UpdateConversationAsync(conversation with { Title = ConversationTitles.FromFirstMessage(content) }, cancellationToken).ConfigureAwait(false);
+            return (await store.UpdateConversationAsync(conversation with { Title = title }, cancellationToken).ConfigureAwait(false), title);
         }
         catch (ConcurrencyProblemException)
         {
             // Someone renamed or wrote first; their title wins and the turn goes on.
-            return conversation;
+            return (conversation, null);
+        }
+    }
+
+    /// <summary>Starts the model title for a first turn, on the thread pool so a client that blocks before its first await cannot delay the answer.</summary>
+    private PendingTitle? StartModelTitle(PreparedTurn turn, CancellationToken cancellationToken)
+    {
+        if (turn.ProvisionalTitle is null || turn.Conversation is null || titleWriter?.ModelName is null)
+        {
+            return null;
+        }
+
+        var writer = titleWriter;
+        var release = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var content = turn.UserMessage.Content;
+        return new PendingTitle(Task.Run(() => writer.WriteAsync(content, release.Token), CancellationToken.None), release);
+    }
+
+    /// <summary>Replaces the provisional title with the model's, unless the model gave none, the user renamed the conversation meanwhile,
+    /// or the conversation changed since the answer was saved (ETag). Never fails the turn.</summary>
+    private async Task<TurnResult> ApplyModelTitleAsync(PreparedTurn turn, TurnResult result, PendingTitle? pending)
+    {
+        if (pending is null || result.Conversation is not { } conversation)
+        {
+            return result;
+        }
+
+        try
+        {
+            var proposal = await pending.Proposal.ConfigureAwait(false);
+            if (proposal.Model is null || proposal.Title == turn.ProvisionalTitle)
+            {
+                return result;
+            }
+
+            if (conversation.Title != turn.ProvisionalTitle)
+            {
+                logger.LogInformation("Conversation {ConversationId} was renamed during its first turn; keeping that title over the one from {Model}",
+                    conversation.Id, proposal.Model);
+                return result;
+            }
+
+            // CancellationToken.None: like the answer, the title is already paid for; one small write.
+            var titled = await store.UpdateConversationAsync(conversation with { Title = proposal.Title }, CancellationToken.None).ConfigureAwait(false);
+            logger.LogInformation("Conversation {ConversationId} titled by model {Model}", conversation.Id, proposal.Model);
+            return result with { Conversation = titled };
+        }
+        catch (ConcurrencyProblemException)
+        {
+            // A rename (or another write) got there first; the stored title stands.
+            logger.LogInformation("Conversation {ConversationId} changed before its model title was stored; keeping the stored title", conversation.Id);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not store the model title of conversation {ConversationId}; keeping the trimmed first message", conversation.Id);
+        }
+
+        return result;
+    }
+
+    /// <summary>A model title being written alongside the answer.</summary>
+    private sealed class PendingTitle(Task<TitleProposal> proposal, CancellationTokenSource release)
+    {
+        public Task<TitleProposal> Proposal => proposal;
+
+        /// <summary>Stops the title call if it is still running (turn failed or abandoned) and frees the token source once it has stopped.</summary>
+        public void Release()
+        {
+            release.Cancel();
+            _ = proposal.ContinueWith(_ => release.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -163,6 +163,112 @@ public sealed class Bm25Index
         }
     }
 
+    /// <summary>Indexes many documents at once (start-up load): term keys are resolved to strings once per distinct key, each
+    /// posting list grows to its exact final size once (count, then fill), and score bounds are computed once at the end.</summary>
+    /// <param name="slots">Increasing slots, each above every slot added before.</param>
+    /// <param name="lengths">Document lengths in terms, aligned with <paramref name="slots"/>.</param>
+    /// <param name="termStart">Document <c>i</c>'s terms are <c>keys[termStart[i]..termStart[i + 1]]</c> (length = slots + 1).</param>
+    /// <param name="keys">Caller term keys (distinct within a document); <paramref name="termOfKey"/> names them.</param>
+    /// <param name="frequencies">Term frequencies aligned with <paramref name="keys"/>.</param>
+    public void AddBulk(ReadOnlySpan<int> slots, ReadOnlySpan<int> lengths, ReadOnlySpan<int> termStart, ReadOnlySpan<int> keys,
+        ReadOnlySpan<ushort> frequencies, Func<int, string> termOfKey)
+    {
+        ArgumentNullException.ThrowIfNull(termOfKey);
+        if (lengths.Length != slots.Length || termStart.Length != slots.Length + 1 || frequencies.Length < termStart[^1] || keys.Length < termStart[^1])
+        {
+            throw new ArgumentException("Bulk arrays do not align.");
+        }
+
+        if (slots.Length == 0)
+        {
+            return;
+        }
+
+        var previous = _nextSlot - 1;
+        foreach (var slot in slots)
+        {
+            if (slot <= previous)
+            {
+                throw new ArgumentOutOfRangeException(nameof(slots), slot, "Slots must be added in increasing order.");
+            }
+
+            previous = slot;
+        }
+
+        EnsureCapacity(slots[^1]);
+
+        // Pass 1: term ids (one dictionary look-up per distinct key) and document frequencies.
+        // Keys are usually dense vocabulary ids: an array maps them (id + 1; 0 = not yet); other keys go through a dictionary.
+        var maxKey = 0;
+        foreach (var key in keys[..termStart[^1]])
+        {
+            maxKey = Math.Max(maxKey, key);
+        }
+
+        var denseMap = new int[maxKey + 1];
+        var sparseMap = new Dictionary<int, int>();
+        var termIds = new int[termStart[^1]];
+        var added = new int[_postings.Count + 1024];
+        for (var i = 0; i < termIds.Length; i++)
+        {
+            var key = keys[i];
+            int id;
+            if (key >= 0)
+            {
+                id = denseMap[key] - 1;
+                if (id < 0)
+                {
+                    id = TermId(termOfKey(key));
+                    denseMap[key] = id + 1;
+                }
+            }
+            else if (!sparseMap.TryGetValue(key, out id))
+            {
+                id = TermId(termOfKey(key));
+                sparseMap.Add(key, id);
+            }
+
+            termIds[i] = id;
+            if (id >= added.Length)
+            {
+                Array.Resize(ref added, Math.Max(id + 1, added.Length * 2));
+            }
+
+            added[id]++;
+        }
+
+        for (var id = 0; id < _postings.Count; id++)
+        {
+            if (added[id] > 0)
+            {
+                _postings[id].Reserve(added[id]);
+            }
+        }
+
+        // Pass 2: fill, in slot order, so every list stays sorted.
+        long length = 0;
+        for (var d = 0; d < slots.Length; d++)
+        {
+            var slot = slots[d];
+            var start = termStart[d];
+            var ids = termIds.AsSpan(start, termStart[d + 1] - start).ToArray();
+            for (var i = 0; i < ids.Length; i++)
+            {
+                _postings[ids[i]].Append(slot, frequencies[start + i]);
+            }
+
+            _docLength[slot] = lengths[d];
+            _docTerms[slot] = ids;
+            length += lengths[d];
+        }
+
+        _nextSlot = slots[^1] + 1;
+        _liveDocs += slots.Length;
+        _liveLength += length;
+        _totalPostings += termIds.Length;
+        RecomputeBounds(_liveDocs == 0 ? 0 : (double)_liveLength / _liveDocs * BoundSlack);
+    }
+
     /// <summary>Removes the document in <paramref name="slot"/>; false when it is not live.</summary>
     public bool Remove(int slot)
     {
@@ -405,6 +511,16 @@ public sealed class Bm25Index
             Tfs[Count] = tf;
             Count++;
             LiveDocumentFrequency++;
+        }
+
+        /// <summary>Grows the arrays once so <paramref name="more"/> appends fit without further copies.</summary>
+        public void Reserve(int more)
+        {
+            if (Count + more > Slots.Length)
+            {
+                Array.Resize(ref Slots, Count + more);
+                Array.Resize(ref Tfs, Count + more);
+            }
         }
 
         public void RemoveWhere(Bm25Index owner)

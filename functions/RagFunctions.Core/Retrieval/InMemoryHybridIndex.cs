@@ -22,6 +22,8 @@ public sealed class InMemoryHybridIndex : IDisposable
     private readonly VectorIndex _vector;
     private readonly Dictionary<string, DocumentEntry> _documents = new(StringComparer.Ordinal);
     private DocumentChunk?[] _chunks = new DocumentChunk?[1024];
+    private long[] _handles = new long[1024];
+    private ChunkAccess?[] _access = new ChunkAccess?[1024];
     private int[] _documentOfSlot = new int[1024];
     private int _nextSlot;
     private int _nextDocumentNumber;
@@ -202,8 +204,94 @@ public sealed class InMemoryHybridIndex : IDisposable
         }
     }
 
+    /// <summary>Bulk load by handle (start-up from a store): chunks arrive column-wise in a <see cref="BulkChunks"/> and are
+    /// held without their content (see <see cref="SearchRanked"/>). Each document present replaces any chunks already held for it.</summary>
+    public void LoadBulk(BulkChunks bulk)
+    {
+        ArgumentNullException.ThrowIfNull(bulk);
+        if (bulk.Dimensions != Dimensions)
+        {
+            throw new ArgumentException($"The bulk has {bulk.Dimensions} dimensions; the index has {Dimensions}.", nameof(bulk));
+        }
+
+        lock (_writerGate)
+        {
+            _lock.EnterWriteLock();
+            try
+            {
+                var count = bulk.Count;
+                var slots = new int[count];
+                var start = 0;
+                while (start < count)
+                {
+                    var documentId = bulk.DocumentIds[start];
+                    var end = start + 1;
+                    while (end < count && string.Equals(bulk.DocumentIds[end], documentId, StringComparison.Ordinal))
+                    {
+                        end++;
+                    }
+
+                    RemoveLocked(documentId);
+                    var number = _nextDocumentNumber++;
+                    var documentSlots = new int[end - start];
+                    for (var i = start; i < end; i++)
+                    {
+                        var slot = _nextSlot++;
+                        EnsureCapacity(slot);
+                        _chunks[slot] = null;
+                        _handles[slot] = bulk.Handles[i];
+                        _access[slot] = bulk.Access[i];
+                        _documentOfSlot[slot] = number;
+                        slots[i] = slot;
+                        documentSlots[i - start] = slot;
+                    }
+
+                    _documents[documentId] = new DocumentEntry(number, documentSlots);
+                    _liveChunks += end - start;
+                    start = end;
+                }
+
+                var vectorSlots = new int[bulk.VectorCount];
+                for (var i = 0; i < count; i++)
+                {
+                    if (bulk.VectorRowOf[i] >= 0)
+                    {
+                        vectorSlots[bulk.VectorRowOf[i]] = slots[i];
+                    }
+                }
+
+                // The two indexes are independent: build them side by side.
+                Parallel.Invoke(
+                    () => _keyword.AddBulk(slots, bulk.Lengths.AsSpan(0, count), bulk.TermStart.AsSpan(0, count + 1), bulk.TermKeys,
+                        bulk.Frequencies, bulk.TermOfKey),
+                    () => _vector.AddBulk(vectorSlots, bulk.Vectors));
+            }
+            finally
+            {
+                _lock.ExitWriteLock();
+            }
+        }
+    }
+
     /// <summary>Hybrid search: keyword and/or vector (whichever the query has), each retriever's top max(50, Top), fused by RRF.</summary>
+    /// <exception cref="InvalidOperationException">A hit was added by handle only (see <see cref="SearchRanked"/>).</exception>
     public IReadOnlyList<SearchHit> Search(HybridQuery query)
+    {
+        var ranked = SearchRanked(query);
+        var hits = new SearchHit[ranked.Count];
+        for (var i = 0; i < hits.Length; i++)
+        {
+            var r = ranked[i];
+            var chunk = r.Chunk ?? throw new InvalidOperationException($"Chunk {r.Handle} is held by handle only; resolve it with SearchRanked.");
+            hits[i] = new SearchHit(chunk, r.Score, r.FoundBy, r.KeywordRank, r.VectorRank);
+        }
+
+        return hits;
+    }
+
+    /// <summary>As <see cref="Search"/>, but a hit carries the chunk's handle and, when the chunk was added with its content,
+    /// the chunk itself; a caller that added chunks by handle fetches those hits' content from its own store.</summary>
+    public IReadOnlyList<RankedChunk> SearchRanked(HybridQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Top, 1);
@@ -234,11 +322,11 @@ public sealed class InMemoryHybridIndex : IDisposable
             var keyword = terms.Count > 0 ? _keyword.Search(terms, depth, accept) : [];
             var vector = query.Vector.IsEmpty ? [] : _vector.Search(query.Vector.Span, depth, accept);
             var fused = ReciprocalRankFusion.Fuse(Slots(keyword), Slots(vector), top);
-            var hits = new SearchHit[fused.Count];
+            var hits = new RankedChunk[fused.Count];
             for (var i = 0; i < fused.Count; i++)
             {
                 var f = fused[i];
-                hits[i] = new SearchHit(_chunks[f.Key]!, f.Score, f.FoundBy, f.KeywordRank, f.VectorRank);
+                hits[i] = new RankedChunk(_handles[f.Key], _chunks[f.Key], f.Score, f.FoundBy, f.KeywordRank, f.VectorRank);
             }
 
             return hits;
@@ -266,7 +354,9 @@ public sealed class InMemoryHybridIndex : IDisposable
         try
         {
             var accept = BuildFilterLocked(filter?.DocumentId, principals, out var matchesNothing);
-            return matchesNothing ? [] : search(accept).Select(s => (_chunks[s.Slot]!, s.Score)).ToArray();
+            return matchesNothing ? [] : search(accept)
+                .Select(s => (_chunks[s.Slot] ?? throw new InvalidOperationException("Diagnostics need chunks added with their content."), s.Score))
+                .ToArray();
         }
         finally
         {
@@ -289,7 +379,7 @@ public sealed class InMemoryHybridIndex : IDisposable
     private Func<int, bool>? BuildFilterLocked(string? documentId, HashSet<string>? principals, out bool matchesNothing)
     {
         matchesNothing = false;
-        var chunks = _chunks;
+        var access = _access;
         var documentOfSlot = _documentOfSlot;
         var documentNumber = -1;
         if (documentId is not null)
@@ -307,19 +397,19 @@ public sealed class InMemoryHybridIndex : IDisposable
         {
             (< 0, null) => null,
             (_, null) => slot => documentOfSlot[slot] == documentNumber,
-            (< 0, _) => slot => IsVisible(chunks[slot]!, principals),
-            _ => slot => documentOfSlot[slot] == documentNumber && IsVisible(chunks[slot]!, principals),
+            (< 0, _) => slot => IsVisible(access[slot], principals),
+            _ => slot => documentOfSlot[slot] == documentNumber && IsVisible(access[slot], principals),
         };
     }
 
-    private static bool IsVisible(DocumentChunk chunk, HashSet<string> principals)
+    private static bool IsVisible(ChunkAccess? access, HashSet<string> principals)
     {
-        if (chunk.OwnerIds.Count == 0 && chunk.GroupIds.Count == 0)
+        if (access is null)
         {
             return true;
         }
 
-        foreach (var id in chunk.OwnerIds)
+        foreach (var id in access.OwnerIds)
         {
             if (principals.Contains(id))
             {
@@ -327,7 +417,7 @@ public sealed class InMemoryHybridIndex : IDisposable
             }
         }
 
-        foreach (var id in chunk.GroupIds)
+        foreach (var id in access.GroupIds)
         {
             if (principals.Contains(id))
             {
@@ -349,7 +439,7 @@ public sealed class InMemoryHybridIndex : IDisposable
                 throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has a {chunk.Vector.Length}-dimension vector; the index has {Dimensions}.", nameof(chunks));
             }
 
-            prepared[i] = new PreparedChunk(chunk.Chunk, terms?[i] ?? Analyzer.AnalyzeForIndex(chunk.Chunk.Content), chunk.Vector);
+            prepared[i] = new PreparedChunk(chunk.Chunk, terms?[i] ?? Analyzer.AnalyzeForIndex(chunk.Chunk.Content), chunk.Vector, -1);
         }
 
         if (parallel && chunks.Count > 256)
@@ -395,7 +485,11 @@ public sealed class InMemoryHybridIndex : IDisposable
         {
             var slot = _nextSlot++;
             EnsureCapacity(slot);
-            _chunks[slot] = prepared[start + i].Chunk;
+            var item = prepared[start + i];
+            // A chunk with a handle is fetched from the caller's store when it is a hit: memory holds only what ranking needs.
+            _chunks[slot] = item.Handle >= 0 ? null : item.Chunk;
+            _handles[slot] = item.Handle;
+            _access[slot] = ChunkAccess.Of(item.Chunk);
             _documentOfSlot[slot] = number;
             slots[start + i] = slot;
             documentSlots[i] = slot;
@@ -417,6 +511,7 @@ public sealed class InMemoryHybridIndex : IDisposable
             _keyword.Remove(slot);
             _vector.Remove(slot);
             _chunks[slot] = null;
+            _access[slot] = null;
             _documentOfSlot[slot] = -1;
         }
 
@@ -433,12 +528,14 @@ public sealed class InMemoryHybridIndex : IDisposable
 
         var size = Math.Max(slot + 1, _chunks.Length * 2);
         Array.Resize(ref _chunks, size);
+        Array.Resize(ref _handles, size);
+        Array.Resize(ref _access, size);
         Array.Resize(ref _documentOfSlot, size);
     }
 
     private sealed record DocumentEntry(int Number, int[] Slots);
 
-    internal readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector);
+    internal readonly record struct PreparedChunk(DocumentChunk Chunk, DocumentTerms Terms, ReadOnlyMemory<float> Vector, long Handle);
 
     /// <summary>Chunks analysed by <see cref="Prepare"/>, ready for a bulk load.</summary>
     public sealed class PreparedBatch
@@ -451,5 +548,168 @@ public sealed class InMemoryHybridIndex : IDisposable
         public DocumentTerms TermsOf(int index) => Chunks[index].Terms;
 
         internal PreparedChunk[] Chunks { get; }
+
+        /// <summary>Gives every chunk a caller handle (≥ 0, e.g. a database row id): the index then keeps only what ranking needs
+        /// and <see cref="SearchRanked"/> returns the handle instead of the chunk. Call before the batch is added.</summary>
+        public void AssignHandles(ReadOnlySpan<long> handles)
+        {
+            if (handles.Length != Chunks.Length)
+            {
+                throw new ArgumentException("One handle per chunk.", nameof(handles));
+            }
+
+            for (var i = 0; i < handles.Length; i++)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(handles[i]);
+                Chunks[i] = Chunks[i] with { Handle = handles[i] };
+            }
+        }
+    }
+}
+
+/// <summary>A ranked hit of <see cref="InMemoryHybridIndex.SearchRanked"/>: the caller's handle (−1 when none was given) and
+/// the chunk when the index holds it.</summary>
+public readonly record struct RankedChunk(long Handle, DocumentChunk? Chunk, double Score, Retrievers FoundBy, int? KeywordRank, int? VectorRank);
+
+/// <summary>Who may see a chunk (security trimming); chunks without owners and groups are public and have none.</summary>
+public sealed record ChunkAccess(IReadOnlyList<string> OwnerIds, IReadOnlyList<string> GroupIds)
+{
+    public static ChunkAccess? Of(DocumentChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        return chunk.OwnerIds.Count == 0 && chunk.GroupIds.Count == 0 ? null : new ChunkAccess(chunk.OwnerIds, chunk.GroupIds);
+    }
+}
+
+/// <summary>Column-wise chunks for <see cref="InMemoryHybridIndex.LoadBulk"/>: per chunk its document, handle, access and
+/// terms (as caller keys that <see cref="TermOfKey"/> names), with all vectors in one matrix. Arrays grow by doubling, so a
+/// loader appends rows without allocating per row. Chunks of a document must be added consecutively.</summary>
+public sealed class BulkChunks
+{
+    private readonly HashSet<string> _finishedDocuments = new(StringComparer.Ordinal);
+
+    public BulkChunks(int dimensions, Func<int, string> termOfKey, int capacity = 1024)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(dimensions, 1);
+        ArgumentNullException.ThrowIfNull(termOfKey);
+        Dimensions = dimensions;
+        TermOfKey = termOfKey;
+        capacity = Math.Max(capacity, 16);
+        DocumentIds = new string[capacity];
+        Handles = new long[capacity];
+        Access = new ChunkAccess?[capacity];
+        Lengths = new int[capacity];
+        VectorRowOf = new int[capacity];
+        TermStart = new int[capacity + 1];
+        TermKeys = new int[capacity * 64];
+        Frequencies = new ushort[capacity * 64];
+        Vectors = new float[capacity * dimensions];
+    }
+
+    public int Dimensions { get; }
+
+    public int Count { get; private set; }
+
+    /// <summary>Chunks with a vector.</summary>
+    public int VectorCount { get; private set; }
+
+    /// <summary>Names a term key given to <see cref="Add"/>.</summary>
+    public Func<int, string> TermOfKey { get; }
+
+    internal string[] DocumentIds { get; private set; }
+
+    internal long[] Handles { get; private set; }
+
+    internal ChunkAccess?[] Access { get; private set; }
+
+    internal int[] Lengths { get; private set; }
+
+    internal int[] VectorRowOf { get; private set; }
+
+    internal int[] TermStart { get; private set; }
+
+    internal int[] TermKeys { get; private set; }
+
+    internal ushort[] Frequencies { get; private set; }
+
+    internal float[] Vectors { get; private set; }
+
+    /// <summary>Adds a chunk; returns where to write its vector (empty when <paramref name="hasVector"/> is false), and where
+    /// to write its <paramref name="termCount"/> term keys and frequencies.</summary>
+    public void Add(string documentId, long handle, ChunkAccess? access, int length, int termCount, bool hasVector,
+        out Span<int> termKeys, out Span<ushort> frequencies, out Span<float> vector)
+    {
+        ArgumentNullException.ThrowIfNull(documentId);
+        ArgumentOutOfRangeException.ThrowIfNegative(termCount);
+        var index = Count;
+        if (index > 0 && !string.Equals(DocumentIds[index - 1], documentId, StringComparison.Ordinal))
+        {
+            if (!_finishedDocuments.Add(DocumentIds[index - 1]) || _finishedDocuments.Contains(documentId))
+            {
+                throw new InvalidOperationException($"Chunks of document '{documentId}' must be added consecutively.");
+            }
+        }
+
+        if (index == DocumentIds.Length)
+        {
+            var size = index * 2;
+            DocumentIds = Resized(DocumentIds, size);
+            Handles = Resized(Handles, size);
+            Access = Resized(Access, size);
+            Lengths = Resized(Lengths, size);
+            VectorRowOf = Resized(VectorRowOf, size);
+            TermStart = Resized(TermStart, size + 1);
+        }
+
+        var termOffset = TermStart[index];
+        if (termOffset + termCount > TermKeys.Length)
+        {
+            var size = Math.Max(termOffset + termCount, TermKeys.Length * 2);
+            TermKeys = Resized(TermKeys, size);
+            Frequencies = Resized(Frequencies, size);
+        }
+
+        DocumentIds[index] = documentId;
+        Handles[index] = handle;
+        Access[index] = access;
+        Lengths[index] = length;
+        TermStart[index + 1] = termOffset + termCount;
+        termKeys = TermKeys.AsSpan(termOffset, termCount);
+        frequencies = Frequencies.AsSpan(termOffset, termCount);
+        if (hasVector)
+        {
+            var row = VectorCount++;
+            if ((long)VectorCount * Dimensions > Vectors.Length)
+            {
+                Vectors = Resized(Vectors, (int)Math.Min(Array.MaxLength, (long)Vectors.Length * 2));
+            }
+
+            VectorRowOf[index] = row;
+            vector = Vectors.AsSpan(row * Dimensions, Dimensions);
+        }
+        else
+        {
+            VectorRowOf[index] = -1;
+            vector = [];
+        }
+
+        Count = index + 1;
+    }
+
+    /// <summary>Drops the last chunk's terms beyond <paramref name="termCount"/> (a loader that found fewer than it reserved).</summary>
+    public void TrimLastTerms(int termCount)
+    {
+        if (Count == 0 || termCount < 0 || TermStart[Count - 1] + termCount > TermStart[Count])
+        {
+            throw new ArgumentOutOfRangeException(nameof(termCount));
+        }
+
+        TermStart[Count] = TermStart[Count - 1] + termCount;
+    }
+
+    private static T[] Resized<T>(T[] array, int size)
+    {
+        Array.Resize(ref array, size);
+        return array;
     }
 }

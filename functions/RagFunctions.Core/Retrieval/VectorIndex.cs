@@ -56,30 +56,54 @@ public sealed class VectorIndex
         }
 
         var row = _rows++;
-        var target = _vectors.AsSpan(row * Dimensions, Dimensions);
-        var norm = TensorPrimitives.Norm(vector);
-        if (norm > 0 && float.IsFinite(norm))
-        {
-            TensorPrimitives.Divide(vector, norm, target);
-        }
-        else
-        {
-            target.Clear();
-        }
-
-        var maxAbs = MathF.Abs(TensorPrimitives.MaxMagnitude(target)); // MaxMagnitude returns the signed element.
-        var scale = maxAbs > 0 ? maxAbs / 127f : 0f;
-        var q = _quantised.AsSpan(row * _paddedDimensions, _paddedDimensions);
-        q.Clear();
-        for (var i = 0; i < Dimensions; i++)
-        {
-            q[i] = scale > 0 ? (sbyte)Math.Clamp(MathF.Round(target[i] / scale), -127f, 127f) : (sbyte)0;
-        }
-
-        _scales[row] = scale;
+        StoreRow(row, vector);
         _slotOfRow[row] = slot;
         _deleted[row] = false;
         _rowOfSlot[slot] = row;
+    }
+
+    /// <summary>Adds many vectors at once (start-up load): storage grows once and rows are normalised and quantised on all cores.</summary>
+    /// <param name="slots">Slots without a vector in this index.</param>
+    /// <param name="matrix">Row-major vectors aligned with <paramref name="slots"/> (<see cref="Dimensions"/> floats each).</param>
+    public void AddBulk(ReadOnlySpan<int> slots, float[] matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        if (matrix.Length < (long)slots.Length * Dimensions)
+        {
+            throw new ArgumentException("The matrix has fewer rows than slots.", nameof(matrix));
+        }
+
+        foreach (var slot in slots)
+        {
+            Remove(slot);
+        }
+
+        var first = _rows;
+        var count = slots.Length;
+        if (first + count > _scales.Length)
+        {
+            Grow(first + count);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            _slotOfRow[first + i] = slots[i];
+            _deleted[first + i] = false;
+            _rowOfSlot[slots[i]] = first + i;
+        }
+
+        var dimensions = Dimensions;
+        Parallel.For(0, Math.Max(1, Math.Min(Environment.ProcessorCount, count / 1024)), part =>
+        {
+            var parts = Math.Max(1, Math.Min(Environment.ProcessorCount, count / 1024));
+            var from = (int)((long)count * part / parts);
+            var to = (int)((long)count * (part + 1) / parts);
+            for (var i = from; i < to; i++)
+            {
+                StoreRow(first + i, matrix.AsSpan(i * dimensions, dimensions));
+            }
+        });
+        _rows = first + count;
     }
 
     /// <summary>Removes the vector of <paramref name="slot"/>; false when there is none.</summary>
@@ -165,6 +189,36 @@ public sealed class VectorIndex
         }
 
         return exact.ToSortedList();
+    }
+
+    /// <summary>Writes the unit vector and its int8 quantisation (scale = max|v|/127, round to nearest) into <paramref name="row"/>.</summary>
+    private void StoreRow(int row, ReadOnlySpan<float> vector)
+    {
+        var target = _vectors.AsSpan(row * Dimensions, Dimensions);
+        var norm = TensorPrimitives.Norm(vector);
+        if (norm > 0 && float.IsFinite(norm))
+        {
+            TensorPrimitives.Divide(vector, norm, target);
+        }
+        else
+        {
+            target.Clear();
+        }
+
+        var maxAbs = MathF.Abs(TensorPrimitives.MaxMagnitude(target)); // MaxMagnitude returns the signed element.
+        var scale = maxAbs > 0 ? maxAbs / 127f : 0f;
+        var q = _quantised.AsSpan(row * _paddedDimensions, _paddedDimensions);
+        q.Clear();
+        if (scale > 0)
+        {
+            Span<float> scaled = Dimensions <= 1024 ? stackalloc float[Dimensions] : new float[Dimensions];
+            TensorPrimitives.Multiply(target, 127f / maxAbs, scaled);
+            TensorPrimitives.Round(scaled, scaled);
+            TensorPrimitives.Clamp(scaled, -127f, 127f, scaled);
+            TensorPrimitives.ConvertTruncating<float, sbyte>(scaled, q[..Dimensions]);
+        }
+
+        _scales[row] = scale;
     }
 
     /// <summary>The query at 16-bit precision, as large as int32 accumulation allows: 127 · q · paddedDimensions &lt; 2³¹.</summary>

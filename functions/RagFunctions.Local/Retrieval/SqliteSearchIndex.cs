@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Runtime;
+using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Microsoft.Extensions.Options;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.Ingestion.Chunking;
@@ -31,6 +34,9 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile bool _ready;
     private int _reanalysed;
+    // Row ids are assigned here and never reused within a process, so a hit's row id can't name a newer chunk (see SearchAsync).
+    private long _nextRowId = 1;
+    private readonly System.Collections.Concurrent.ConcurrentBag<ChunkLookup> _lookups = [];
 
     public SqliteSearchIndex(SqliteDatabase database, IOptions<EmbeddingOptions> embedding, ILogger<SqliteSearchIndex> logger)
     {
@@ -48,8 +54,11 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     /// <summary>Chunks the start-up load had to analyse again because their persisted terms were missing or stale.</summary>
     public int LoadReanalysedChunks => _reanalysed;
 
-    /// <summary>The part of <see cref="LoadDuration"/> spent reading rows from SQLite and analysing them (overlapped).</summary>
+    /// <summary>The part of <see cref="LoadDuration"/> spent scanning rows from SQLite and decoding them.</summary>
     public TimeSpan? LoadReadDuration { get; private set; }
+
+    /// <summary>Where the start-up load spent its time; null before it ran.</summary>
+    public LoadPhaseTimes? LoadPhases { get; private set; }
 
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)
     {
@@ -66,20 +75,36 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 return;
             }
 
-            var stopwatch = Stopwatch.StartNew();
-            await using var connection = await _database.OpenAsync(cancellationToken);
-            await CreateSchemaAsync(connection, cancellationToken);
-            await ReadVocabularyAsync(connection, cancellationToken);
-            var (batches, skippedVectors) = await ReadAllAsync(connection, cancellationToken);
-            var readTime = stopwatch.Elapsed;
-            LoadReadDuration = readTime;
-            _memory.Load(batches);
-            LoadDuration = stopwatch.Elapsed;
-            _ready = true;
-            LogLoaded(_memory.ChunkCount, _memory.DocumentCount, readTime.TotalMilliseconds, LoadDuration.Value.TotalMilliseconds);
-            if (skippedVectors > 0)
+            var previousLatency = GCSettings.LatencyMode;
+            GCSettings.LatencyMode = GCLatencyMode.SustainedLowLatency;
+            try
             {
-                LogDimensionMismatch(skippedVectors, Dimensions);
+                var stopwatch = Stopwatch.StartNew();
+                var gcBefore = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
+                await using var connection = await _database.OpenAsync(cancellationToken);
+                await CreateSchemaAsync(connection, cancellationToken);
+                ReadVocabulary(connection);
+                var vocabularyTime = stopwatch.Elapsed;
+                // Rows whose terms are missing (older databases) or from another analyser version are analysed and stored once.
+                _reanalysed = await MigrateTermsAsync(connection, cancellationToken);
+                var migrateTime = stopwatch.Elapsed;
+                var (bulk, skippedVectors) = ReadAll(connection, cancellationToken);
+                var readTime = stopwatch.Elapsed;
+                LoadReadDuration = readTime - migrateTime;
+                _memory.LoadBulk(bulk);
+                LoadDuration = stopwatch.Elapsed;
+                LoadPhases = new LoadPhaseTimes(vocabularyTime, migrateTime - vocabularyTime, readTime - migrateTime, LoadDuration.Value - readTime,
+                    GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - gcBefore);
+                _ready = true;
+                LogLoaded(_memory.ChunkCount, _memory.DocumentCount, readTime.TotalMilliseconds, LoadDuration.Value.TotalMilliseconds);
+                if (skippedVectors > 0)
+                {
+                    LogDimensionMismatch(skippedVectors, Dimensions);
+                }
+            }
+            finally
+            {
+                GCSettings.LatencyMode = previousLatency;
             }
         }
         finally
@@ -111,20 +136,21 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await _writer.WaitAsync(cancellationToken);
         try
         {
-            List<(int Id, string Term)> newTerms;
+            var newTerms = new NewTerms(_vocabulary);
+            long[] rowIds;
             using (await _database.EnterWriteAsync(cancellationToken))
             await using (var connection = await _database.OpenAsync(cancellationToken))
             {
                 await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
                 await DeleteRowsAsync(connection, transaction, documentId, cancellationToken);
-                newTerms = await InsertRowsAsync(connection, transaction, chunks, batch, cancellationToken);
+                rowIds = await InsertRowsAsync(connection, transaction, chunks, batch, newTerms, cancellationToken);
+                await newTerms.InsertAsync(connection, transaction, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             }
 
-            foreach (var (id, term) in newTerms)
-            {
-                _vocabulary.Add(id, term, _memory.Analyzer);
-            }
+            newTerms.Commit(_memory.Analyzer);
+            // Memory keeps row ids, not content: hits read their content back from the committed rows.
+            batch.AssignHandles(rowIds);
 
             // Committed: the in-memory swap must follow whatever the caller's token says now.
             _memory.ReplaceDocument(documentId, batch);
@@ -174,7 +200,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         }
 
         await EnsureReadyAsync(cancellationToken);
-        return _memory.Search(query);
+        return await SearchAndResolveAsync(query, cancellationToken);
     }
 
     public async Task<IndexStats> GetStatsAsync(CancellationToken cancellationToken)
@@ -186,6 +212,11 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     public void Dispose()
     {
         _memory.Dispose();
+        while (_lookups.TryTake(out var lookup))
+        {
+            lookup.Dispose();
+        }
+
         _writer.Dispose();
         _loading.Dispose();
     }
@@ -216,6 +247,10 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 id INTEGER NOT NULL PRIMARY KEY,
                 term TEXT NOT NULL UNIQUE
             );
+            CREATE TABLE IF NOT EXISTS search_meta (
+                key TEXT NOT NULL PRIMARY KEY,
+                value TEXT NOT NULL
+            );
             """;
         await command.ExecuteNonQueryAsync(cancellationToken);
 
@@ -228,89 +263,162 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         }
     }
 
-    private async Task ReadVocabularyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    private void ReadVocabulary(SqliteConnection connection)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, term FROM search_terms";
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var db = connection.Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db, "SELECT id, term FROM search_terms", out var statement));
+        using (statement)
         {
-            _vocabulary.Add(reader.GetInt32(0), reader.GetString(1), _memory.Analyzer);
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                _vocabulary.Add(raw.sqlite3_column_int(statement, 0), Encoding.UTF8.GetString(raw.sqlite3_column_blob(statement, 1)), _memory.Analyzer);
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                Check(db, rc);
+            }
         }
     }
 
-    /// <summary>Reads every row; each batch of rows is analysed on the thread pool while the next is read.</summary>
-    private async Task<(InMemoryHybridIndex.PreparedBatch[] Batches, int SkippedVectors)> ReadAllAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    /// <summary>Scans the columns ranking needs (not content or display metadata: hits fetch those by row id) with the raw
+    /// SQLite API, so blobs are read in place as spans and copied straight into the bulk arrays without per-row allocations.</summary>
+    private (BulkChunks Bulk, int SkippedVectors) ReadAll(SqliteConnection connection, CancellationToken cancellationToken)
     {
-        const int batchSize = 2048;
-        var preparing = new List<Task<InMemoryHybridIndex.PreparedBatch>>();
-        var batch = new List<IndexedChunk>(batchSize);
-        var blobs = new List<byte[]?>(batchSize);
+        var vocabulary = _vocabulary;
+        var extraTerms = new List<string>();
+        var extraKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+        string TermOf(int key) => key >= 0 ? vocabulary.TermOf(key) : extraTerms[~key];
+        var capacity = (int)Scalar(connection, "SELECT COUNT(*) FROM search_chunks");
+        var bulk = new BulkChunks(Dimensions, TermOf, capacity);
         var skipped = 0;
-        await using (var command = connection.CreateCommand())
+        var vectorBytes = Dimensions * sizeof(float);
+        var documentId = string.Empty;
+        var documentBytes = new byte[256];
+        var documentLength = -1;
+        string? ownersJson = null, groupsJson = null;
+        ChunkAccess? access = null;
+        long maxRowId = 0;
+
+        var db = connection.Handle!;
+        Check(db, raw.sqlite3_prepare_v2(db, "SELECT rowid, document_id, owner_ids, group_ids, vector, terms FROM search_chunks ORDER BY document_id, ordinal", out var statement));
+        using (statement)
         {
-            command.CommandText = $"SELECT {Columns} FROM search_chunks ORDER BY document_id, ordinal";
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
             {
-                var (chunk, dimensionMismatch) = ReadRow(reader);
-                skipped += dimensionMismatch ? 1 : 0;
-                batch.Add(chunk);
-                blobs.Add(reader.IsDBNull(14) ? null : reader.GetFieldValue<byte[]>(14));
-                if (batch.Count == batchSize)
+                var rowId = raw.sqlite3_column_int64(statement, 0);
+                maxRowId = Math.Max(maxRowId, rowId);
+                var documentUtf8 = raw.sqlite3_column_blob(statement, 1);
+                if (documentLength < 0 || !documentUtf8.SequenceEqual(documentBytes.AsSpan(0, documentLength)))
                 {
-                    preparing.Add(PrepareAsync(batch, blobs, cancellationToken));
-                    batch = new List<IndexedChunk>(batchSize);
-                    blobs = new List<byte[]?>(batchSize);
+                    documentId = Encoding.UTF8.GetString(documentUtf8);
+                    if (documentUtf8.Length > documentBytes.Length)
+                    {
+                        documentBytes = new byte[documentUtf8.Length * 2];
+                    }
+
+                    documentUtf8.CopyTo(documentBytes);
+                    documentLength = documentUtf8.Length;
                 }
+
+                // Access lists are nearly always "[]" or shared by a document's chunks: parse only when they change.
+                var owners = raw.sqlite3_column_blob(statement, 2);
+                var groups = raw.sqlite3_column_blob(statement, 3);
+                if (!Utf8Equals(owners, ownersJson) || !Utf8Equals(groups, groupsJson))
+                {
+                    ownersJson = Encoding.UTF8.GetString(owners);
+                    groupsJson = Encoding.UTF8.GetString(groups);
+                    var ownerIds = ParseIds(ownersJson);
+                    var groupIds = ParseIds(groupsJson);
+                    access = ownerIds.Count == 0 && groupIds.Count == 0 ? null : new ChunkAccess(ownerIds, groupIds);
+                }
+
+                var vector = raw.sqlite3_column_blob(statement, 4);
+                var hasVector = vector.Length == vectorBytes;
+                if (!hasVector && raw.sqlite3_column_type(statement, 4) != raw.SQLITE_NULL)
+                {
+                    // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
+                    skipped++;
+                }
+
+                var terms = raw.sqlite3_column_blob(statement, 5);
+                if (TermsBlob.IsUsable(terms, vocabulary))
+                {
+                    bulk.Add(documentId, rowId, access, TermsBlob.LengthOf(terms), TermsBlob.CountOf(terms), hasVector, out var keys, out var frequencies, out var target);
+                    TermsBlob.DecodeInto(terms, keys, frequencies);
+                    if (hasVector)
+                    {
+                        vector.CopyTo(MemoryMarshal.AsBytes(target));
+                    }
+                }
+                else
+                {
+                    // Left unusable after migration (malformed, or naming an id the vocabulary lacks): analyse the text now.
+                    var analysed = _memory.Analyzer.AnalyzeForIndex(ReadContent(connection, rowId));
+                    Interlocked.Increment(ref _reanalysed);
+                    bulk.Add(documentId, rowId, access, analysed.Length, analysed.Terms.Length, hasVector, out var keys, out var frequencies, out var target);
+                    for (var i = 0; i < analysed.Terms.Length; i++)
+                    {
+                        var term = analysed.Terms[i];
+                        if (!vocabulary.TryGetId(term, out var key) && !extraKeys.TryGetValue(term, out key))
+                        {
+                            key = ~extraTerms.Count;
+                            extraTerms.Add(term);
+                            extraKeys.Add(term, key);
+                        }
+
+                        keys[i] = key;
+                        frequencies[i] = analysed.Frequencies[i];
+                    }
+
+                    if (hasVector)
+                    {
+                        vector.CopyTo(MemoryMarshal.AsBytes(target));
+                    }
+                }
+
+                if ((bulk.Count & 4095) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+
+            if (rc != raw.SQLITE_DONE)
+            {
+                Check(db, rc);
             }
         }
 
-        if (batch.Count > 0)
-        {
-            preparing.Add(PrepareAsync(batch, blobs, cancellationToken));
-        }
-
-        return (await Task.WhenAll(preparing), skipped);
+        _nextRowId = Math.Max(_nextRowId, Math.Max(maxRowId, Scalar(connection, "SELECT IFNULL(MAX(rowid), 0) FROM search_chunks")) + 1);
+        return (bulk, skipped);
     }
 
-    /// <summary>Decodes persisted terms (re-analysing rows without usable ones) on the thread pool.</summary>
-    private Task<InMemoryHybridIndex.PreparedBatch> PrepareAsync(List<IndexedChunk> chunks, List<byte[]?> blobs, CancellationToken cancellationToken) =>
-        Task.Run(
-            () =>
-            {
-                var terms = blobs.Select(blob => TermsBlob.Decode(blob, _vocabulary, _memory.Analyzer)).ToArray();
-                Interlocked.Add(ref _reanalysed, terms.Count(t => t is null));
-                return _memory.Prepare(chunks, terms);
-            },
-            cancellationToken);
+    private static bool Utf8Equals(ReadOnlySpan<byte> utf8, string? text) =>
+        text is not null && utf8.Length == text.Length && Ascii.Equals(utf8, text);
 
-    private (IndexedChunk Chunk, bool DimensionMismatch) ReadRow(SqliteDataReader reader)
+    private static long Scalar(SqliteConnection connection, string sql)
     {
-        var chunk = new DocumentChunk(
-            reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
-            reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-            reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
-        {
-            OwnerIds = ParseIds(reader.GetString(11)),
-            GroupIds = ParseIds(reader.GetString(12)),
-        };
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
 
-        if (reader.IsDBNull(13))
+    private static string ReadContent(SqliteConnection connection, long rowId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT content FROM search_chunks WHERE rowid = $row";
+        command.Parameters.AddWithValue("$row", rowId);
+        return command.ExecuteScalar() as string ?? string.Empty;
+    }
+
+    private static void Check(sqlite3 db, int rc)
+    {
+        if (rc != raw.SQLITE_OK)
         {
-            return (new IndexedChunk(chunk, ReadOnlyMemory<float>.Empty), false);
+            throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
         }
-
-        var bytes = reader.GetFieldValue<byte[]>(13);
-        if (bytes.Length != Dimensions * sizeof(float))
-        {
-            // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
-            return (new IndexedChunk(chunk, ReadOnlyMemory<float>.Empty), true);
-        }
-
-        var floats = new float[Dimensions];
-        bytes.AsSpan().CopyTo(MemoryMarshal.AsBytes(floats.AsSpan()));
-        return (new IndexedChunk(chunk, floats), false);
     }
 
     private static async Task DeleteRowsAsync(SqliteConnection connection, SqliteTransaction transaction, string documentId, CancellationToken cancellationToken)
@@ -322,48 +430,36 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Inserts the rows and any terms the vocabulary lacks; returns those terms, to be remembered once committed.</summary>
-    private async Task<List<(int Id, string Term)>> InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction,
-        IReadOnlyList<IndexedChunk> chunks, InMemoryHybridIndex.PreparedBatch batch, CancellationToken cancellationToken)
+    /// <summary>Inserts the rows under fresh row ids (returned, aligned with <paramref name="chunks"/>); terms the vocabulary
+    /// lacks are collected in <paramref name="newTerms"/>.</summary>
+    private async Task<long[]> InsertRowsAsync(SqliteConnection connection, SqliteTransaction transaction,
+        IReadOnlyList<IndexedChunk> chunks, InMemoryHybridIndex.PreparedBatch batch, NewTerms newTerms, CancellationToken cancellationToken)
     {
-        var newTerms = new List<(int Id, string Term)>();
+        var rowIds = new long[chunks.Count];
         if (chunks.Count == 0)
         {
-            return newTerms;
-        }
-
-        var pending = new Dictionary<string, int>(StringComparer.Ordinal);
-        int IdOf(string term)
-        {
-            if (_vocabulary.TryGetId(term, out var id) || pending.TryGetValue(term, out id))
-            {
-                return id;
-            }
-
-            id = _vocabulary.NextId + pending.Count;
-            pending.Add(term, id);
-            newTerms.Add((id, term));
-            return id;
+            return rowIds;
         }
 
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = $"""
-            INSERT OR REPLACE INTO search_chunks ({Columns})
-            VALUES ($id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms)
+            INSERT OR REPLACE INTO search_chunks (rowid, {Columns})
+            VALUES ($rowid, $id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms)
             """;
-        string[] names = ["$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms"];
+        string[] names = ["$rowid", "$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms"];
         var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
         for (var index = 0; index < chunks.Count; index++)
         {
             var item = chunks[index];
             var c = item.Chunk;
+            rowIds[index] = _nextRowId++;
             object?[] values =
             [
-                c.Id, c.DocumentId, c.Ordinal, c.Content, c.Title, c.SourcePath, c.Page, c.Heading, c.StartOffset, c.EndOffset, c.TokenCount,
+                rowIds[index], c.Id, c.DocumentId, c.Ordinal, c.Content, c.Title, c.SourcePath, c.Page, c.Heading, c.StartOffset, c.EndOffset, c.TokenCount,
                 JsonSerializer.Serialize(c.OwnerIds), JsonSerializer.Serialize(c.GroupIds),
                 item.Vector.IsEmpty ? null : MemoryMarshal.AsBytes(item.Vector.Span).ToArray(),
-                TermsBlob.Encode(batch.TermsOf(index), IdOf),
+                TermsBlob.Encode(batch.TermsOf(index), newTerms.IdOf),
             ];
             for (var i = 0; i < values.Length; i++)
             {
@@ -373,22 +469,120 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        if (newTerms.Count > 0)
+        return rowIds;
+    }
+
+    /// <summary>Analyses and stores the terms of rows that lack usable ones (databases written before terms were persisted, or
+    /// by another analyser version), in batches, so the load that follows decodes every row and later loads never analyse.</summary>
+    private async Task<int> MigrateTermsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        const int batchSize = 2048;
+        var version = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(version, TextAnalyzer.Version);
+        var marker = TextAnalyzer.Version.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using (var check = connection.CreateCommand())
         {
-            await using var terms = connection.CreateCommand();
-            terms.Transaction = transaction;
-            terms.CommandText = "INSERT INTO search_terms (id, term) VALUES ($id, $term)";
-            var id = terms.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
-            var term = terms.Parameters.Add(new SqliteParameter { ParameterName = "$term" });
-            foreach (var (termId, text) in newTerms)
+            // Every write stores terms of the current analyser, so once a migration has finished the scan below finds nothing.
+            check.CommandText = "SELECT value FROM search_meta WHERE key = 'terms_version'";
+            if (await check.ExecuteScalarAsync(cancellationToken) is string done && done == marker)
             {
-                id.Value = termId;
-                term.Value = text;
-                await terms.ExecuteNonQueryAsync(cancellationToken);
+                return 0;
             }
         }
 
-        return newTerms;
+        var migrated = 0;
+        while (true)
+        {
+            var rows = new List<(long RowId, string Content)>(batchSize);
+            await using (var select = connection.CreateCommand())
+            {
+                select.CommandText = $"SELECT rowid, content FROM search_chunks WHERE terms IS NULL OR length(terms) < 12 OR substr(terms, 1, 4) <> $version LIMIT {batchSize}";
+                select.Parameters.AddWithValue("$version", version);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    rows.Add((reader.GetInt64(0), reader.GetString(1)));
+                }
+            }
+
+            if (rows.Count == 0)
+            {
+                await using var mark = connection.CreateCommand();
+                mark.CommandText = "INSERT OR REPLACE INTO search_meta (key, value) VALUES ('terms_version', $version)";
+                mark.Parameters.AddWithValue("$version", marker);
+                await mark.ExecuteNonQueryAsync(cancellationToken);
+                return migrated;
+            }
+
+            var analysed = new DocumentTerms[rows.Count];
+            Parallel.For(0, rows.Count, i => analysed[i] = _memory.Analyzer.AnalyzeForIndex(rows[i].Content));
+            var newTerms = new NewTerms(_vocabulary);
+            await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
+            {
+                await using var update = connection.CreateCommand();
+                update.Transaction = transaction;
+                update.CommandText = "UPDATE search_chunks SET terms = $terms WHERE rowid = $row";
+                var terms = update.Parameters.Add(new SqliteParameter { ParameterName = "$terms" });
+                var row = update.Parameters.Add(new SqliteParameter { ParameterName = "$row" });
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    terms.Value = TermsBlob.Encode(analysed[i], newTerms.IdOf);
+                    row.Value = rows[i].RowId;
+                    await update.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                await newTerms.InsertAsync(connection, transaction, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
+            newTerms.Commit(_memory.Analyzer);
+            migrated += rows.Count;
+            LogMigrated(migrated);
+        }
+    }
+
+    /// <summary>Ranks in memory, then reads the hits' rows by row id.</summary>
+    private async Task<IReadOnlyList<SearchHit>> SearchAndResolveAsync(HybridQuery query, CancellationToken cancellationToken)
+    {
+        if (!_lookups.TryTake(out var lookup))
+        {
+            lookup = new ChunkLookup(await _database.OpenAsync(cancellationToken));
+        }
+
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var ranked = _memory.SearchRanked(query);
+                var hits = new List<SearchHit>(ranked.Count);
+                var complete = true;
+                foreach (var r in ranked)
+                {
+                    var chunk = r.Chunk ?? (r.Handle >= 0 ? lookup.Read(r.Handle) : null);
+                    if (chunk is null)
+                    {
+                        complete = false;
+                        continue;
+                    }
+
+                    hits.Add(new SearchHit(chunk, r.Score, r.FoundBy, r.KeywordRank, r.VectorRank));
+                }
+
+                if (complete || attempt >= 4)
+                {
+                    return hits;
+                }
+
+                // A write committed after the ranking removed a hit's row; its in-memory swap follows under the writer lock.
+                // Wait for it and rank again, so the caller sees a document's old or new chunks, never a partial set.
+                await _writer.WaitAsync(cancellationToken);
+                _writer.Release();
+            }
+        }
+        finally
+        {
+            _lookups.Add(lookup);
+        }
     }
 
     private static IReadOnlyList<string> ParseIds(string json) =>
@@ -400,9 +594,106 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} stored vectors do not have {Dimensions} dimensions; those chunks are keyword-only until their documents are re-ingested")]
     private partial void LogDimensionMismatch(int count, int dimensions);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Search index: stored analysed terms for {Count} chunks that lacked them (one-time migration)")]
+    private partial void LogMigrated(int count);
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Indexed {ChunkCount} chunks of document {DocumentId}")]
     private partial void LogReplaced(string documentId, int chunkCount);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Removed document {DocumentId} from the search index")]
     private partial void LogDeleted(string documentId);
+
+    /// <summary>Vocabulary ids for terms not yet persisted: allocated inside a write transaction, remembered once it commits.</summary>
+    private sealed class NewTerms(TermVocabulary vocabulary)
+    {
+        private readonly Dictionary<string, int> _pending = new(StringComparer.Ordinal);
+        private readonly List<(int Id, string Term)> _added = [];
+
+        public int IdOf(string term)
+        {
+            if (vocabulary.TryGetId(term, out var id) || _pending.TryGetValue(term, out id))
+            {
+                return id;
+            }
+
+            id = vocabulary.NextId + _pending.Count;
+            _pending.Add(term, id);
+            _added.Add((id, term));
+            return id;
+        }
+
+        public async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken cancellationToken)
+        {
+            if (_added.Count == 0)
+            {
+                return;
+            }
+
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO search_terms (id, term) VALUES ($id, $term)";
+            var id = command.Parameters.Add(new SqliteParameter { ParameterName = "$id" });
+            var term = command.Parameters.Add(new SqliteParameter { ParameterName = "$term" });
+            foreach (var (termId, text) in _added)
+            {
+                id.Value = termId;
+                term.Value = text;
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        public void Commit(TextAnalyzer analyzer)
+        {
+            foreach (var (id, term) in _added)
+            {
+                vocabulary.Add(id, term, analyzer);
+            }
+        }
+    }
+
+    /// <summary>A connection with a prepared point look-up of a chunk by row id; pooled per concurrent query.</summary>
+    private sealed class ChunkLookup : IDisposable
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteCommand _command;
+        private readonly SqliteParameter _row;
+
+        public ChunkLookup(SqliteConnection connection)
+        {
+            _connection = connection;
+            _command = connection.CreateCommand();
+            _command.CommandText = "SELECT id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids FROM search_chunks WHERE rowid = $row";
+            _row = _command.Parameters.Add(new SqliteParameter { ParameterName = "$row", SqliteType = SqliteType.Integer });
+            _command.Prepare();
+        }
+
+        public DocumentChunk? Read(long rowId)
+        {
+            _row.Value = rowId;
+            using var reader = _command.ExecuteReader();
+            if (!reader.Read())
+            {
+                return null;
+            }
+
+            return new DocumentChunk(
+                reader.GetString(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
+            {
+                OwnerIds = ParseIds(reader.GetString(11)),
+                GroupIds = ParseIds(reader.GetString(12)),
+            };
+        }
+
+        public void Dispose()
+        {
+            _command.Dispose();
+            _connection.Dispose();
+        }
+    }
 }
+
+/// <summary>Where a start-up load spent its time: vocabulary read, one-time term migration, row scan + decode, index build;
+/// and how many garbage collections ran meanwhile.</summary>
+public sealed record LoadPhaseTimes(TimeSpan Vocabulary, TimeSpan Migration, TimeSpan Scan, TimeSpan Build, int Collections);

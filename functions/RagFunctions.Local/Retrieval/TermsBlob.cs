@@ -10,36 +10,54 @@ namespace RagFunctions.Local.Retrieval;
 internal sealed class TermVocabulary
 {
     private readonly Dictionary<string, int> _idOf = new(StringComparer.Ordinal);
-    private (string Term, int Key)[] _byId = new (string, int)[1024];
+    private string?[] _byId = new string?[1024];
+    private (string Term, int Key)[] _interned = new (string, int)[1024];
+    private TextAnalyzer? _analyzer;
 
     public int NextId { get; private set; }
 
     public bool TryGetId(string term, out int id) => _idOf.TryGetValue(term, out id);
 
-    /// <summary>Records a committed term; <paramref name="analyzer"/> supplies the shared string and key used when decoding.</summary>
+    /// <summary>Records a committed term. Interning with <paramref name="analyzer"/> (shared string and key, which costs a
+    /// stemming pass) is deferred to <see cref="TryGet"/>: the bulk load path only needs the string.</summary>
     public void Add(int id, string term, TextAnalyzer analyzer)
     {
+        _analyzer ??= analyzer;
         if (id >= _byId.Length)
         {
             Array.Resize(ref _byId, Math.Max(id + 1, _byId.Length * 2));
         }
 
-        var interned = analyzer.InternTerm(term);
-        _byId[id] = interned;
-        _idOf[interned.Term] = id;
+        _byId[id] = term;
+        _idOf[term] = id;
         NextId = Math.Max(NextId, id + 1);
     }
 
+    /// <summary>The term of a known id (see <see cref="IsKnown"/>).</summary>
+    public string TermOf(int id) => _byId[id]!;
+
+    public bool IsKnown(int id) => id >= 0 && id < NextId && _byId[id] is not null;
+
     public bool TryGet(int id, out (string Term, int Key) entry)
     {
-        if (id >= 0 && id < NextId && _byId[id].Term is not null)
+        if (!IsKnown(id))
         {
-            entry = _byId[id];
-            return true;
+            entry = default;
+            return false;
         }
 
-        entry = default;
-        return false;
+        if (id >= _interned.Length)
+        {
+            Array.Resize(ref _interned, Math.Max(id + 1, _interned.Length * 2));
+        }
+
+        if (_interned[id].Term is null)
+        {
+            _interned[id] = _analyzer!.InternTerm(_byId[id]);
+        }
+
+        entry = _interned[id];
+        return true;
     }
 }
 
@@ -66,6 +84,48 @@ internal static class TermsBlob
         }
 
         return blob;
+    }
+
+    /// <summary>True when the blob is well formed, from this analyser version, and names only ids the vocabulary holds.</summary>
+    public static bool IsUsable(ReadOnlySpan<byte> blob, TermVocabulary vocabulary)
+    {
+        if (blob.Length < Header || BinaryPrimitives.ReadInt32LittleEndian(blob) != TextAnalyzer.Version)
+        {
+            return false;
+        }
+
+        var count = BinaryPrimitives.ReadInt32LittleEndian(blob[8..]);
+        if (count < 0 || blob.Length != Header + PerTerm * (long)count)
+        {
+            return false;
+        }
+
+        for (var offset = Header; offset < blob.Length; offset += PerTerm)
+        {
+            if (!vocabulary.IsKnown(BinaryPrimitives.ReadInt32LittleEndian(blob[offset..])))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The document length of a usable blob.</summary>
+    public static int LengthOf(ReadOnlySpan<byte> blob) => BinaryPrimitives.ReadInt32LittleEndian(blob[4..]);
+
+    /// <summary>The term count of a usable blob.</summary>
+    public static int CountOf(ReadOnlySpan<byte> blob) => BinaryPrimitives.ReadInt32LittleEndian(blob[8..]);
+
+    /// <summary>Copies a usable blob's vocabulary ids and frequencies into spans of <see cref="CountOf"/> entries.</summary>
+    public static void DecodeInto(ReadOnlySpan<byte> blob, Span<int> ids, Span<ushort> frequencies)
+    {
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var entry = blob.Slice(Header + PerTerm * i, PerTerm);
+            ids[i] = BinaryPrimitives.ReadInt32LittleEndian(entry);
+            frequencies[i] = BinaryPrimitives.ReadUInt16LittleEndian(entry[4..]);
+        }
     }
 
     /// <summary>Null when the blob is missing, malformed, from another analyser version, or names an id the vocabulary lacks.</summary>

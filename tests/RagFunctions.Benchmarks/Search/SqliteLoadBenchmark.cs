@@ -19,11 +19,16 @@ internal static class SqliteLoadBenchmark
     public static async Task<int> RunAsync(BenchArgs args)
     {
         var dimensions = args.Int("dims", 384);
-        var lines = BenchCorpus.ReadLines(args.Required("corpus"), args.Int("limit", int.MaxValue));
         var data = args.Optional("data") ?? Path.Combine(Path.GetTempPath(), "ragfunctions-bench", Guid.NewGuid().ToString("N"));
-        using var embedder = BenchEmbedder.Create(dimensions);
-        var chunks = BenchCorpus.ToChunks(lines, await BenchEmbedder.EmbedAllAsync(embedder, lines));
-        // --reuse: measure the load of an existing database from an earlier run (same --data) without writing again.
+        // --reuse: measure the load of an existing database from an earlier run (same --data) without embedding or writing again.
+        var reuse = args.Optional("reuse") is not null && File.Exists(Path.Combine(data, "ragfunctions.db"));
+        List<IndexedChunk>? chunks = null;
+        if (!reuse)
+        {
+            var lines = BenchCorpus.ReadLines(args.Required("corpus"), args.Int("limit", int.MaxValue));
+            using var embedder = BenchEmbedder.Create(dimensions);
+            chunks = BenchCorpus.ToChunks(lines, await BenchEmbedder.EmbedAllAsync(embedder, lines));
+        }
 
         SqliteSearchIndex Open() => new(
             new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = data })),
@@ -31,10 +36,9 @@ internal static class SqliteLoadBenchmark
             NullLogger<SqliteSearchIndex>.Instance);
 
         var stopwatch = Stopwatch.StartNew();
-        var reuse = args.Optional("reuse") is not null && File.Exists(Path.Combine(data, "ragfunctions.db"));
         using (var writer = reuse ? null : Open())
         {
-            foreach (var document in reuse ? [] : chunks.Chunk(BenchCorpus.ChunksPerDocument))
+            foreach (var document in reuse ? [] : chunks!.Chunk(BenchCorpus.ChunksPerDocument))
             {
                 await writer!.ReplaceDocumentChunksAsync(document[0].Chunk.DocumentId, document, CancellationToken.None);
             }
@@ -54,8 +58,36 @@ internal static class SqliteLoadBenchmark
         var loadCpuMs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds;
         var stats = await reader.GetStatsAsync(CancellationToken.None);
 
+        var phases = reader.LoadPhases;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"n={stats.ChunkCount} write_ms={writeMs:F0} load_ms={loadMs:F0} load_read_ms={reader.LoadReadDuration?.TotalMilliseconds:F0} load_cpu_ms={loadCpuMs:F0} reanalysed={reader.LoadReanalysedChunks} load_avg={LoadAverage()} db_mb={file.Length / 1048576.0:F0} data={data}"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"phases: vocabulary_ms={phases?.Vocabulary.TotalMilliseconds:F0} migration_ms={phases?.Migration.TotalMilliseconds:F0} scan_ms={phases?.Scan.TotalMilliseconds:F0} build_ms={phases?.Build.TotalMilliseconds:F0} gcs={phases?.Collections} managed_mb={GC.GetTotalMemory(true) / 1048576}"));
+
+        // --queries FILE: hybrid query latency through the durable index (ranking in memory, hit content read back from SQLite).
+        if (args.Optional("queries") is { } queriesPath)
+        {
+            var top = args.Int("top", 10);
+            var queries = BenchCorpus.ReadLines(queriesPath, int.MaxValue);
+            using var embedder = BenchEmbedder.Create(dimensions);
+            var vectors = await BenchEmbedder.EmbedAllAsync(embedder, queries);
+            var timings = new List<double>(queries.Count);
+            for (var pass = 0; pass < 2; pass++)
+            {
+                timings.Clear();
+                for (var i = 0; i < queries.Count; i++)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    await reader.SearchAsync(new HybridQuery(queries[i], vectors[i], top), CancellationToken.None);
+                    timings.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }
+
+            timings.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"sqlite_hybrid queries={queries.Count} top={top} p50_ms={BenchCorpus.Percentile(timings, 0.50):F2} p95_ms={BenchCorpus.Percentile(timings, 0.95):F2} p99_ms={BenchCorpus.Percentile(timings, 0.99):F2} (query embedding excluded) load_avg={LoadAverage()}"));
+        }
+
         return 0;
     }
 

@@ -170,6 +170,83 @@ public sealed class InMemoryHybridIndexTests
     }
 
     [Fact]
+    public void Bulk_load_by_handle_ranks_like_a_load_with_content_and_keeps_filters()
+    {
+        var random = new Random(5);
+        var words = Enumerable.Range(0, 50).Select(i => "term" + i).ToArray();
+        var chunks = new List<IndexedChunk>();
+        for (var d = 0; d < 30; d++)
+        {
+            for (var o = 0; o < 4; o++)
+            {
+                var text = string.Join(' ', Enumerable.Range(0, 25).Select(_ => words[random.Next(words.Length)]));
+                var vector = Enumerable.Range(0, Dimensions).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+                chunks.Add(Chunk("doc" + d, o, text, d % 10 == 3 && o == 0 ? [] : vector, owners: d % 3 == 0 ? ["alice"] : null));
+            }
+        }
+
+        using var eager = new InMemoryHybridIndex(Dimensions);
+        eager.Load(chunks);
+
+        // Terms as caller keys (here: positions in a term list), as a store would persist them.
+        using var lazy = new InMemoryHybridIndex(Dimensions);
+        var termList = new List<string>();
+        var keyOf = new Dictionary<string, int>();
+        var bulk = new BulkChunks(Dimensions, key => termList[key], capacity: 16);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var c = chunks[i];
+            var terms = lazy.Analyzer.AnalyzeForIndex(c.Chunk.Content);
+            bulk.Add(c.Chunk.DocumentId, 1000 + i, ChunkAccess.Of(c.Chunk), terms.Length, terms.Terms.Length, !c.Vector.IsEmpty,
+                out var keys, out var frequencies, out var vector);
+            for (var t = 0; t < terms.Terms.Length; t++)
+            {
+                if (!keyOf.TryGetValue(terms.Terms[t], out var key))
+                {
+                    key = termList.Count;
+                    termList.Add(terms.Terms[t]);
+                    keyOf.Add(terms.Terms[t], key);
+                }
+
+                keys[t] = key;
+                frequencies[t] = terms.Frequencies[t];
+            }
+
+            c.Vector.Span.CopyTo(vector);
+        }
+
+        lazy.LoadBulk(bulk);
+        Assert.Equal(120, lazy.ChunkCount);
+        Assert.Equal(30, lazy.DocumentCount);
+        SearchFilter?[] filters = [null, new SearchFilter(PrincipalIds: []), new SearchFilter(PrincipalIds: ["alice"]), new SearchFilter("doc4")];
+        for (var q = 0; q < 20; q++)
+        {
+            var query = new HybridQuery($"{words[random.Next(50)]} {words[random.Next(50)]}", chunks[random.Next(120)].Vector, Top: 10,
+                filters[q % filters.Length]);
+            var expected = eager.Search(query).Select(h => (chunks.FindIndex(c => c.Chunk.Id == h.Chunk.Id) + 1000L, Math.Round(h.Score, 12), h.FoundBy));
+            var ranked = lazy.SearchRanked(query);
+            Assert.All(ranked, r => Assert.Null(r.Chunk));
+            Assert.Equal(expected, ranked.Select(r => (r.Handle, Math.Round(r.Score, 12), r.FoundBy)));
+        }
+
+        Assert.Throws<InvalidOperationException>(() => lazy.Search(new HybridQuery(words[0], ReadOnlyMemory<float>.Empty, Top: 3)));
+
+        // Later writes replace bulk-loaded documents as usual.
+        lazy.ReplaceDocument("doc0", [Chunk("doc0", 0, "entirely new words", Axis(0))]);
+        Assert.Equal("doc0-0", Assert.Single(lazy.Search(new HybridQuery("entirely", ReadOnlyMemory<float>.Empty, Top: 5))).Chunk.Id);
+        Assert.Equal(117, lazy.ChunkCount);
+    }
+
+    [Fact]
+    public void Bulk_chunks_must_arrive_grouped_by_document()
+    {
+        var bulk = new BulkChunks(Dimensions, key => "t" + key);
+        bulk.Add("a", 1, null, 0, 0, false, out _, out _, out _);
+        bulk.Add("b", 2, null, 0, 0, false, out _, out _, out _);
+        Assert.Throws<InvalidOperationException>(() => bulk.Add("a", 3, null, 0, 0, false, out _, out _, out _));
+    }
+
+    [Fact]
     public async Task Concurrent_readers_never_see_a_mix_of_generations_or_nothing()
     {
         using var index = new InMemoryHybridIndex(Dimensions);

@@ -135,6 +135,68 @@ public sealed class SqliteSearchIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_from_before_persisted_terms_is_migrated_once()
+    {
+        List<string> before;
+        using (var index = Open())
+        {
+            await SeedAsync(index);
+            before = await RunAsync(index);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}"))
+        {
+            // The older layout: no terms, no vocabulary, no migration marker.
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE search_chunks SET terms = NULL; DELETE FROM search_terms; DROP TABLE search_meta;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using (var migrated = Open())
+        {
+            Assert.Equal(before, await RunAsync(migrated));
+            Assert.Equal(5, migrated.LoadReanalysedChunks);
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var reopened = Open();
+        Assert.Equal(before, await RunAsync(reopened));
+        Assert.Equal(0, reopened.LoadReanalysedChunks);
+    }
+
+    [Fact]
+    public async Task Searches_during_replaces_see_all_old_or_all_new_chunks_with_their_content()
+    {
+        using var index = Open();
+        await index.ReplaceDocumentChunksAsync("doc", Generation(0), CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var writer = Task.Run(async () =>
+        {
+            for (var generation = 1; generation <= 30; generation++)
+            {
+                await index.ReplaceDocumentChunksAsync("doc", Generation(generation), CancellationToken.None);
+            }
+        });
+
+        var searches = 0;
+        while (!writer.IsCompleted || searches < 50)
+        {
+            var hits = await index.SearchAsync(new HybridQuery("zebra", ReadOnlyMemory<float>.Empty, Top: 10), CancellationToken.None);
+            Assert.Equal(3, hits.Count);
+            var generations = hits.Select(h => h.Chunk.Content.Split(' ')[^1]).Distinct().ToList();
+            Assert.Single(generations);
+            searches++;
+        }
+
+        await writer;
+
+        static IndexedChunk[] Generation(int generation) =>
+            Enumerable.Range(0, 3).Select(o => Chunk("doc", o, $"zebra stripes number {o} generation g{generation}")).ToArray();
+    }
+
+    [Fact]
     public async Task Replace_and_delete_are_durable()
     {
         using (var index = Open())

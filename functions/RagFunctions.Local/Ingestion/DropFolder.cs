@@ -7,6 +7,12 @@ namespace RagFunctions.Local.Ingestion;
 /// <summary>The local stand-in for the <c>documents</c> blob container: a folder. Source paths are relative to it.</summary>
 public sealed class DropFolder : IDocumentSource
 {
+    /// <summary>Files up to this size are read once into memory for hashing and extraction (extraction holds them whole anyway).</summary>
+    public const long MaxLoadBytes = 256L * 1024 * 1024;
+
+    // Flow-scoped (set by the ingestion of one file, seen by its activities), so parallel ingestions never see each other's bytes.
+    private readonly AsyncLocal<LoadedFile?> _loaded = new();
+
     public DropFolder(IOptions<IngestionOptions> options, IOptions<Hosting.LocalHostOptions> host)
     {
         var configured = options.Value.DropFolder;
@@ -38,6 +44,11 @@ public sealed class DropFolder : IDocumentSource
 
     public Task<Stream?> OpenReadAsync(string sourcePath, CancellationToken cancellationToken)
     {
+        if (_loaded.Value is { } loaded && loaded.SourcePath == DocumentIds.NormalizePath(sourcePath))
+        {
+            return Task.FromResult<Stream?>(new MemoryStream(loaded.Bytes, 0, loaded.Bytes.Length, writable: false, publiclyVisible: true));
+        }
+
         var full = ToFullPath(sourcePath);
         try
         {
@@ -52,6 +63,52 @@ public sealed class DropFolder : IDocumentSource
         {
             return Task.FromResult<Stream?>(null);
         }
+    }
+
+    /// <summary>Reads a file whole (null when it is gone). Files above <see cref="MaxLoadBytes"/> are not loaded (returns
+    /// <see cref="LoadedFile.TooLarge"/> with the length), so the caller can stream them instead.</summary>
+    public LoadedFile? Load(string sourcePath)
+    {
+        var path = DocumentIds.NormalizePath(sourcePath);
+        var full = ToFullPath(path);
+        try
+        {
+            using var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var length = RandomAccess.GetLength(handle);
+            if (length > MaxLoadBytes)
+            {
+                return new LoadedFile(path, [], TooLarge: true);
+            }
+
+            // Synchronous reads: the files are small and usually in the page cache; on Linux an "async" file read is a
+            // thread-pool hop per 80 KB buffer, which cost more than the read itself.
+            var bytes = new byte[length];
+            var total = 0;
+            int read;
+            while (total < bytes.Length && (read = RandomAccess.Read(handle, bytes.AsSpan(total), total)) > 0)
+            {
+                total += read;
+            }
+
+            return new LoadedFile(path, total == bytes.Length ? bytes : bytes[..total], TooLarge: false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Until the returned lease is disposed, <see cref="OpenReadAsync"/> in this async flow answers for the file's path
+    /// with these bytes instead of reading the file again: the bytes that were hashed are the bytes that get extracted.</summary>
+    public IDisposable Pin(LoadedFile file)
+    {
+        var previous = _loaded.Value;
+        _loaded.Value = file;
+        return new PinLease(this, previous);
     }
 
     public async Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken)
@@ -96,4 +153,12 @@ public sealed class DropFolder : IDocumentSource
 
         return name.Length > 200 ? name[..200] : name;
     }
+
+    private sealed class PinLease(DropFolder owner, LoadedFile? previous) : IDisposable
+    {
+        public void Dispose() => owner._loaded.Value = previous;
+    }
 }
+
+/// <summary>A drop-folder file read into memory (<see cref="DropFolder.Load"/>). The bytes are shared: never modify them.</summary>
+public sealed record LoadedFile(string SourcePath, byte[] Bytes, bool TooLarge);

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using RagFunctions.Core.Common;
@@ -75,25 +76,41 @@ public sealed partial class LocalIngestionQueue(
     /// <summary>Ingests one file now (also used by the benchmark); returns null when the file was gone and its document removed.</summary>
     public async Task<IngestionOutcome?> ProcessAsync(string sourcePath, CancellationToken cancellationToken)
     {
-        IngestionRequest? request;
-        await using (var stream = await dropFolder.OpenReadAsync(sourcePath, cancellationToken))
+        // The file is read once: hashed here, and the same bytes are what the extract activity reads (see DropFolder.Pin).
+        var file = dropFolder.Load(sourcePath);
+        if (file is null)
         {
+            await intake.RemoveBySourcePathAsync(sourcePath, cancellationToken);
+            return null;
+        }
+
+        string hash;
+        long length;
+        if (file.TooLarge)
+        {
+            await using var stream = await dropFolder.OpenReadAsync(sourcePath, cancellationToken);
             if (stream is null)
             {
                 await intake.RemoveBySourcePathAsync(sourcePath, cancellationToken);
                 return null;
             }
 
-            var (hash, length) = await ContentHasher.ComputeAsync(stream, cancellationToken);
-            request = await intake.AcceptAsync(sourcePath, hash, length, cancellationToken);
+            (hash, length) = await ContentHasher.ComputeAsync(stream, cancellationToken);
+        }
+        else
+        {
+            hash = Convert.ToHexStringLower(SHA256.HashData(file.Bytes));
+            length = file.Bytes.Length;
         }
 
+        var request = await intake.AcceptAsync(sourcePath, hash, length, cancellationToken);
         if (request is null)
         {
             return new IngestionOutcome(Core.Ingestion.Catalog.DocumentIds.FromSourcePath(sourcePath), IngestionOutcomeKind.Skipped, 0, null);
         }
 
         var activities = services.GetRequiredService<IngestionActivities>();
+        using var pin = file.TooLarge ? null : dropFolder.Pin(file);
         using var context = new InProcessWorkflowContext(activities, options.Value.MaxParallelEmbeddingBatches, cancellationToken);
         return await IngestionWorkflow.RunAsync(context, request);
     }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.Ingestion;
 
@@ -10,8 +11,13 @@ public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intak
     public async Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken)
     {
         var sourcePath = await dropFolder.SaveAsync(fileName, content, cancellationToken);
-        await using (var stream = await dropFolder.OpenReadAsync(sourcePath, cancellationToken))
+        if (dropFolder.Load(sourcePath) is { TooLarge: false } file)
         {
+            await intake.AcceptAsync(sourcePath, Convert.ToHexStringLower(SHA256.HashData(file.Bytes)), file.Bytes.Length, cancellationToken);
+        }
+        else
+        {
+            await using var stream = await dropFolder.OpenReadAsync(sourcePath, cancellationToken);
             if (stream is not null)
             {
                 var (hash, length) = await ContentHasher.ComputeAsync(stream, cancellationToken);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using RagFunctions.Local.Hosting;
@@ -10,6 +11,11 @@ public sealed class SqliteDatabase
 {
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    // Native handles that already ran the per-connection PRAGMAs. The pool hands the same handle out again and PRAGMA
+    // settings live with the handle, so re-running them on every open only cost three statements per open (measured:
+    // the catalog opens ~8 connections per ingested document). Weak keys: a handle the pool closes drops out by itself.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _configured = new();
 
     public SqliteDatabase(IOptions<LocalHostOptions> options)
     {
@@ -39,9 +45,18 @@ public sealed class SqliteDatabase
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        var handle = connection.Handle;
+        if (handle is null || !_configured.TryGetValue(handle, out _))
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            if (handle is not null)
+            {
+                _configured.AddOrUpdate(handle, this);
+            }
+        }
+
         return connection;
     }
 

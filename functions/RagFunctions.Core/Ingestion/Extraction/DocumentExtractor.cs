@@ -59,7 +59,7 @@ public sealed class DocumentExtractor
         ExtractedDocument document;
         try
         {
-            using var memory = new MemoryStream(bytes, writable: false);
+            using var memory = new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true);
             document = await extractor.ExtractAsync(memory, fileName, cancellationToken).ConfigureAwait(false);
         }
         catch (ExtractionFailedException)

@@ -113,21 +113,8 @@ public sealed class SqliteSearchIndexTests : IDisposable
     [Fact]
     public async Task Rows_without_persisted_terms_are_analysed_at_load_with_the_same_results()
     {
-        List<string> before;
-        using (var index = Open())
-        {
-            await SeedAsync(index);
-            before = await RunAsync(index);
-        }
-
-        SqliteConnection.ClearAllPools();
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}"))
-        {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE search_chunks SET terms = NULL";
-            Assert.Equal(5, await command.ExecuteNonQueryAsync());
-        }
+        var (before, rowsChanged) = await SeedThenAlterDatabaseAsync("UPDATE search_chunks SET terms = NULL");
+        Assert.Equal(5, rowsChanged);
 
         using var reopened = Open();
         Assert.Equal(before, await RunAsync(reopened));
@@ -137,22 +124,8 @@ public sealed class SqliteSearchIndexTests : IDisposable
     [Fact]
     public async Task A_database_from_before_persisted_terms_is_migrated_once()
     {
-        List<string> before;
-        using (var index = Open())
-        {
-            await SeedAsync(index);
-            before = await RunAsync(index);
-        }
-
-        SqliteConnection.ClearAllPools();
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}"))
-        {
-            // The older layout: no terms, no vocabulary, no migration marker.
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE search_chunks SET terms = NULL; DELETE FROM search_terms; DROP TABLE search_meta;";
-            await command.ExecuteNonQueryAsync();
-        }
+        // The older layout: no terms, no vocabulary, no migration marker.
+        var (before, _) = await SeedThenAlterDatabaseAsync("UPDATE search_chunks SET terms = NULL; DELETE FROM search_terms; DROP TABLE search_meta;");
 
         using (var migrated = Open())
         {
@@ -243,5 +216,23 @@ public sealed class SqliteSearchIndexTests : IDisposable
 
         Assert.IsType<SqliteSearchIndex>(index);
         Assert.Equal(new IndexStats(0, 0, 16, "local-bm25-int8-rrf"), await index.GetStatsAsync(CancellationToken.None));
+    }
+
+    /// <summary>Seeds the index, records the query results, then changes the database file behind the index's back.</summary>
+    private async Task<(List<string> Before, int RowsChanged)> SeedThenAlterDatabaseAsync(string sql)
+    {
+        List<string> before;
+        using (var index = Open())
+        {
+            await SeedAsync(index);
+            before = await RunAsync(index);
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (before, await command.ExecuteNonQueryAsync());
     }
 }

@@ -193,4 +193,28 @@ public sealed class InfraRepositoryTests
             Assert.True(values.TryGetProperty(key.Replace(":", "__", StringComparison.Ordinal), out _), $"{key} missing");
         }
     }
+
+    [Fact]
+    public void Local_settings_sample_lists_every_option_the_app_can_read()
+    {
+        // Options that only the local host uses (drop folder, inbox folder, local parallelism) and computed properties
+        // are not settings of the Functions app.
+        string[] notAppSettings =
+        [
+            "RagFunctions:Ingestion:DropFolder",
+            "RagFunctions:Ingestion:MaxParallelDocuments",
+            "RagFunctions:Assessment:InboxFolder",
+            "RagFunctions:History:DeletedRetention",
+            "RagFunctions:OpenAI:IsAzure",
+        ];
+        using var doc = JsonDocument.Parse(RepoFiles.Read("local.settings.sample.json"));
+        var values = doc.RootElement.GetProperty("Values");
+        var missing = Catalog().Keys
+            .Where(k => !notAppSettings.Contains(k, StringComparer.OrdinalIgnoreCase))
+            .Select(k => k.Replace(":*:", ":0:", StringComparison.Ordinal).Replace(":", "__", StringComparison.Ordinal))
+            .Where(k => !values.EnumerateObject().Any(v => string.Equals(v.Name, k, StringComparison.OrdinalIgnoreCase)))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        Assert.True(missing.Count == 0, "local.settings.sample.json lacks: " + string.Join(", ", missing));
+    }
 }

@@ -21,6 +21,12 @@ public sealed partial class LocalIngestionQueue(
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
     private int _inFlight;
 
+    // Paths being ingested now, and those queued again meanwhile: one path never runs twice at once (an older version
+    // finishing last would overwrite the newer one), so a repeat waits and runs once the current run is done.
+    private readonly HashSet<string> _running = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _rerun = new(StringComparer.Ordinal);
+    private readonly Lock _runningGate = new();
+
     /// <summary>True when nothing is queued or running.</summary>
     public bool IsIdle => _pending.IsEmpty && Volatile.Read(ref _inFlight) == 0;
 
@@ -48,6 +54,16 @@ public sealed partial class LocalIngestionQueue(
             {
                 Interlocked.Increment(ref _inFlight);
                 _pending.TryRemove(sourcePath, out _);
+                lock (_runningGate)
+                {
+                    if (!_running.Add(sourcePath))
+                    {
+                        _rerun.Add(sourcePath);
+                        Interlocked.Decrement(ref _inFlight);
+                        continue;
+                    }
+                }
+
                 try
                 {
                     await ProcessAsync(sourcePath, stoppingToken);
@@ -64,6 +80,19 @@ public sealed partial class LocalIngestionQueue(
                 }
                 finally
                 {
+                    bool again;
+                    lock (_runningGate)
+                    {
+                        _running.Remove(sourcePath);
+                        again = _rerun.Remove(sourcePath);
+                    }
+
+                    // Queued before the decrement, so the queue never looks idle in between.
+                    if (again)
+                    {
+                        Enqueue(sourcePath);
+                    }
+
                     Interlocked.Decrement(ref _inFlight);
                 }
             }

@@ -85,7 +85,9 @@ public sealed partial class DropFolderWatcher(
             var sourcePath = dropFolder.ToSourcePath(file);
             present.Add(sourcePath);
             var stamp = (info.Length, info.LastWriteTimeUtc);
-            if (now - info.LastWriteTimeUtc < settle)
+            // Only a time near "now" means "still being written"; one far in the future (skewed clock, archive, touch -d) never
+            // settles and would keep the file out forever while the loop rescans without pause.
+            if ((now - info.LastWriteTimeUtc).Duration() < settle)
             {
                 Wake();
                 continue;

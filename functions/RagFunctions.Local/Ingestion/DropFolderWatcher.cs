@@ -108,10 +108,23 @@ public sealed partial class DropFolderWatcher(
         // Documents in the catalog whose file is gone (deleted while the host was down, or just now).
         foreach (var record in await catalog.ListAsync(cancellationToken))
         {
-            if (!present.Contains(record.SourcePath))
+            // Checked again: a file saved after the folder was listed (an upload) has its record already but was not listed.
+            if (!present.Contains(record.SourcePath) && !FileExists(record.SourcePath))
             {
                 await intake.RemoveAsync(record.Id, cancellationToken);
             }
+        }
+    }
+
+    private bool FileExists(string sourcePath)
+    {
+        try
+        {
+            return File.Exists(dropFolder.ToFullPath(sourcePath));
+        }
+        catch (ArgumentException)
+        {
+            return false;
         }
     }
 

@@ -1,4 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moq;
+using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
+using RagFunctions.Core.Retrieval;
+using RagFunctions.Local.Hosting;
+using RagFunctions.Local.Ingestion;
 using RagFunctions.Local.Tests.Hosting;
 
 namespace RagFunctions.Local.Tests.Ingestion;
@@ -24,5 +32,60 @@ public sealed class DropFolderWatcherTests : IDisposable
         var record = await client.WaitForFinalStatusAsync(DocumentIds.FromSourcePath("future.txt"), TimeSpan.FromSeconds(20));
 
         Assert.Equal("indexed", record.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_document_uploaded_while_a_scan_runs_is_not_removed_by_that_scan()
+    {
+        var directory = Path.Combine(_host.DataDirectory, "unit");
+        var folder = new DropFolder(
+            Options.Create(new IngestionOptions { DropFolder = Path.Combine(directory, "docs") }),
+            Options.Create(new LocalHostOptions { DataDirectory = directory }));
+        var catalog = new UploadDuringListCatalog(folder);
+        var index = new Mock<ISearchIndex>();
+        var intake = new IngestionIntake(catalog, index.Object, TimeProvider.System, NullLogger<IngestionIntake>.Instance);
+        var queue = new LocalIngestionQueue(
+            folder, intake, new ServiceCollection().BuildServiceProvider(), Options.Create(new IngestionOptions()), NullLogger<LocalIngestionQueue>.Instance);
+        using var watcher = new DropFolderWatcher(
+            folder, queue, catalog, intake, Options.Create(new DropFolderWatchOptions()), TimeProvider.System, NullLogger<DropFolderWatcher>.Instance);
+
+        // The upload lands after the scan listed the folder but before it read the catalog.
+        await watcher.ScanAsync(CancellationToken.None);
+
+        Assert.NotNull(await catalog.GetAsync(DocumentIds.FromSourcePath("fresh.txt"), CancellationToken.None));
+        index.Verify(i => i.DeleteDocumentAsync(It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
+    }
+
+    /// <summary>An in-memory catalog whose first listing is preceded by an upload (file saved, record queued), as the drop box does it.</summary>
+    private sealed class UploadDuringListCatalog(DropFolder folder) : IDocumentCatalog
+    {
+        private readonly Dictionary<string, DocumentRecord> _records = [];
+
+        public Task<DocumentRecord?> GetAsync(string documentId, CancellationToken cancellationToken) =>
+            Task.FromResult(_records.GetValueOrDefault(documentId));
+
+        public async Task<IReadOnlyList<DocumentRecord>> ListAsync(CancellationToken cancellationToken)
+        {
+            if (_records.Count == 0)
+            {
+                var sourcePath = await folder.SaveAsync("fresh.txt", new MemoryStream("Freshly uploaded."u8.ToArray()), cancellationToken);
+                var id = DocumentIds.FromSourcePath(sourcePath);
+                _records[id] = new DocumentRecord(id, sourcePath, "fresh.txt", 17, "hash", DocumentStatus.Queued, null, 0, 0, DateTimeOffset.UtcNow, null, null, new Dictionary<string, double>());
+            }
+
+            return [.. _records.Values];
+        }
+
+        public Task UpsertAsync(DocumentRecord record, CancellationToken cancellationToken)
+        {
+            _records[record.Id] = record;
+            return Task.CompletedTask;
+        }
+
+        public Task DeleteAsync(string documentId, CancellationToken cancellationToken)
+        {
+            _records.Remove(documentId);
+            return Task.CompletedTask;
+        }
     }
 }

@@ -16,7 +16,8 @@ public sealed class DropFolder : IDocumentSource
     public DropFolder(IOptions<IngestionOptions> options, IOptions<Hosting.LocalHostOptions> host)
     {
         var configured = options.Value.DropFolder;
-        Root = Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(host.Value.DataDirectory, "documents") : configured);
+        // Without a trailing separator: ToFullPath appends one when it checks that a path stays inside the folder.
+        Root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(host.Value.DataDirectory, "documents") : configured));
         Directory.CreateDirectory(Root);
     }
 

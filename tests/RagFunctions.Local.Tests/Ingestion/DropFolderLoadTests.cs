@@ -71,6 +71,19 @@ public sealed class DropFolderLoadTests : IDisposable
         await pinnedFlow;
     }
 
+    [Fact]
+    public void A_folder_configured_with_a_trailing_separator_still_resolves_its_files()
+    {
+        var folder = new DropFolder(
+            Options.Create(new IngestionOptions { DropFolder = Path.Combine(_directory, "slash") + Path.DirectorySeparatorChar }),
+            Options.Create(new LocalHostOptions { DataDirectory = _directory }));
+        File.WriteAllText(Path.Combine(folder.Root, "a.txt"), "content");
+
+        Assert.Equal(Path.Combine(_directory, "slash", "a.txt"), folder.ToFullPath("a.txt"));
+        Assert.NotNull(folder.Load("a.txt"));
+        Assert.Throws<ArgumentException>(() => folder.ToFullPath("../escape.txt"));
+    }
+
     public void Dispose()
     {
         try

@@ -27,6 +27,15 @@ public sealed partial class LocalIngestionQueue(
     private readonly HashSet<string> _rerun = new(StringComparer.Ordinal);
     private readonly Lock _runningGate = new();
 
+    // A run that failed before the workflow could record anything (e.g. the database was busy) is retried with back-off:
+    // the watcher has already seen the file, so nothing else would queue it again until it changes.
+    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+
+    /// <summary>Attempts after the first for a run that failed unexpectedly; the delay doubles from <see cref="RetryBaseDelay"/>.</summary>
+    public int MaxRetries { get; init; } = 5;
+
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>True when nothing is queued or running.</summary>
     public bool IsIdle => _pending.IsEmpty && Volatile.Read(ref _inFlight) == 0;
 
@@ -67,6 +76,7 @@ public sealed partial class LocalIngestionQueue(
                 try
                 {
                     await ProcessAsync(sourcePath, stoppingToken);
+                    _failures.TryRemove(sourcePath, out _);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -77,6 +87,7 @@ public sealed partial class LocalIngestionQueue(
 #pragma warning restore CA1031
                 {
                     LogUnexpected(ex, sourcePath);
+                    ScheduleRetry(sourcePath, stoppingToken);
                 }
                 finally
                 {
@@ -100,6 +111,30 @@ public sealed partial class LocalIngestionQueue(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+    }
+
+    private void ScheduleRetry(string sourcePath, CancellationToken stoppingToken)
+    {
+        var attempt = _failures.AddOrUpdate(sourcePath, 1, (_, n) => n + 1);
+        if (attempt > MaxRetries)
+        {
+            _failures.TryRemove(sourcePath, out _);
+            LogGaveUp(sourcePath, attempt - 1);
+            return;
+        }
+
+        var delay = RetryBaseDelay * Math.Pow(2, attempt - 1);
+        _ = Task.Delay(delay, stoppingToken).ContinueWith(
+            t =>
+            {
+                if (!t.IsCanceled)
+                {
+                    Enqueue(sourcePath);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     /// <summary>Ingests one file now (also used by the benchmark); returns null when the file was gone and its document removed.</summary>
@@ -143,6 +178,9 @@ public sealed partial class LocalIngestionQueue(
         using var context = new InProcessWorkflowContext(activities, options.Value.MaxParallelEmbeddingBatches, cancellationToken);
         return await IngestionWorkflow.RunAsync(context, request);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion of {SourcePath} gave up after {Retries} retries; it runs again when the file changes or the host restarts")]
+    private partial void LogGaveUp(string sourcePath, int retries);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure while ingesting {SourcePath}")]
     private partial void LogUnexpected(Exception exception, string sourcePath);

@@ -40,7 +40,18 @@ public sealed class AssessmentFolderInbox(
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 present.Add(file.FullName);
-                var outcome = await HandleFileAsync(file, cancellationToken).ConfigureAwait(false);
+                FileOutcome outcome;
+                try
+                {
+                    outcome = await HandleFileAsync(file, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One unexpected failure (a file we may not move, a reason file we cannot write) must not stop every
+                    // later file of every scan: this file backs off like a transient failure and the scan goes on.
+                    outcome = DeferAfterFailure(file, ex);
+                }
+
                 (outcome switch
                 {
                     FileOutcome.Processed => processed,
@@ -147,6 +158,17 @@ public sealed class AssessmentFolderInbox(
         }
     }
 
+    private FileOutcome DeferAfterFailure(FileInfo file, Exception exception)
+    {
+        var now = clock.GetUtcNow();
+        var previous = _files.TryGetValue(file.FullName, out var state) ? state : new FileState((file.Length, file.LastWriteTimeUtc), 0, DateTimeOffset.MinValue);
+        var attempts = previous.Attempts + 1;
+        var delay = Backoff(attempts, null);
+        _files[file.FullName] = previous with { Attempts = attempts, NotBefore = now + delay };
+        logger.LogError(exception, "Assessment event file {File} could not be handled (attempt {Attempt}); retrying in {Delay}", file.Name, attempts, delay);
+        return FileOutcome.Retrying;
+    }
+
     private string? Settle(FileInfo file, string folder)
     {
         try
@@ -156,7 +178,7 @@ public sealed class AssessmentFolderInbox(
             logger.LogInformation("Assessment event file {File} moved to {Target}", file.Name, target);
             return target;
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Handling is idempotent, so leaving the file for the next scan is safe.
             logger.LogError(ex, "Could not move assessment event file {File}; it will be handled again", file.Name);

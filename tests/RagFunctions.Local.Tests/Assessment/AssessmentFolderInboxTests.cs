@@ -171,4 +171,23 @@ public sealed class AssessmentFolderInboxTests
         Assert.Equal(5, result.Processed.Count);
         Assert.Single(_store.AllConversations());
     }
+
+    [Fact]
+    public async Task An_unexpected_failure_on_one_file_does_not_stop_the_files_after_it()
+    {
+        var (inbox, folders) = AssessmentTestKit.FolderInbox(_store, _root);
+        folders.EnsureCreated();
+        await File.WriteAllTextAsync(InboxPath(folders, "bad.json"), "{ this is not json");
+        File.SetLastWriteTimeUtc(InboxPath(folders, "bad.json"), DateTime.UtcNow.AddMinutes(-5));
+        await File.WriteAllTextAsync(InboxPath(folders, "good.json"), AssessmentTestKit.EventJson());
+        // A directory where the dead-letter reason file must go: writing the reason fails in a way nobody planned for.
+        Directory.CreateDirectory(Path.Combine(folders.DeadLetter, "bad.reason.txt"));
+
+        var result = await inbox.ScanOnceAsync(CancellationToken.None);
+
+        Assert.Equal(["good.json"], result.Processed);
+        Assert.Equal(["bad.json"], result.Retrying);
+        Assert.True(File.Exists(Path.Combine(folders.DeadLetter, "bad.json")), "the bad event is kept, never lost");
+        Assert.Single(_store.AllConversations());
+    }
 }

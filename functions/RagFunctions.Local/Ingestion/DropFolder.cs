@@ -115,6 +115,12 @@ public sealed class DropFolder : IDocumentSource
     public async Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken)
     {
         var safeName = SanitizeFileName(fileName);
+        if (IsIgnored(safeName))
+        {
+            // The watcher treats such names as files still being written and would never pick up later changes.
+            throw new Core.Common.ValidationProblemException("file", $"'{safeName}' looks like a temporary file (.tmp, .partial, ~$…); rename it before uploading.");
+        }
+
         var target = ToFullPath(safeName);
         // Write beside the target under an ignored name, then rename: the watcher never sees a half-written file.
         var temp = Path.Combine(Root, $".upload-{Guid.NewGuid():N}.tmp");

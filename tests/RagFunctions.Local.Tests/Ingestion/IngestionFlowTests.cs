@@ -143,6 +143,10 @@ public sealed class IngestionFlowTests : IDisposable
 
         var empty = await client.UploadAsync("empty.txt", []);
         Assert.Equal(HttpStatusCode.BadRequest, empty.StatusCode);
+
+        var temporary = await client.UploadAsync("draft.docx.tmp", Encoding.UTF8.GetBytes("half written"));
+        Assert.Equal(HttpStatusCode.BadRequest, temporary.StatusCode);
+        Assert.Equal("/problems/validation", (await temporary.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("type").GetString());
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(small.DataDirectory, "documents")));
     }
 

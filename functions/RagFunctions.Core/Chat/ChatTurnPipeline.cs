@@ -285,7 +285,7 @@ public sealed class ChatTurnPipeline(
             ? new RetrievalQuery(userMessage.Content, "message")
             : await queryPlanner.PlanAsync(userMessage.Content, history, conversation?.ContextSummary, cancellationToken).ConfigureAwait(false);
         var retrieval = await retriever.RetrieveAsync(query.Text, caller, Math.Clamp(top ?? o.RetrievalTop, 1, 50), cancellationToken).ConfigureAwait(false);
-        var grounding = RelevanceFloor.Check(query.Text, retrieval.Hits, o.RelevanceFloor);
+        var grounding = RelevanceFloor.Check(query.Text, retrieval.Hits, o.RelevanceFloor, query.Topic);
         var context = grounding.Relevant ? contextBuilder.Build(grounding.Kept, o.ContextTokenBudget) : SourceContext.Empty;
         var prompt = promptBuilder.Build(conversation?.ContextType ?? ContextTypes.General, window, context, userMessage.Content, query.Text, previousAnswers);
         var diagnostics = new Dictionary<string, JsonElement>

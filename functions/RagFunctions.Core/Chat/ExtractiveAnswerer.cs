@@ -25,6 +25,9 @@ public sealed partial class ExtractiveAnswerer : IChatClient
     /// <summary>Below this share of the question's words a sentence is not an answer, whatever the others score.</summary>
     private const double MinSentenceScore = 0.3;
 
+    /// <summary>A sentence is quoted only when it scores at least this share of the best one: a weaker one answers something else.</summary>
+    private const double RelativeScore = 0.7;
+
     internal const string Note = "Extractive answer (no language model is configured): the most relevant sentences from your documents, quoted as found.";
 
     /// <summary>The answer when no source is relevant enough: no citation, no follow-ups.</summary>
@@ -74,6 +77,7 @@ public sealed partial class ExtractiveAnswerer : IChatClient
             return NothingFound;
         }
 
+        // Each line of an earlier extractive answer is one quoted sentence (lines first: a quoted heading has no final period).
         var own = GroundingTerms.Stems(turn.Question);
         var added = turn.SearchQuery is null ? [] : GroundingTerms.Stems(turn.SearchQuery).Where(s => !own.Contains(s)).ToList();
         IReadOnlyList<string> stems = [.. own, .. added];
@@ -83,12 +87,9 @@ public sealed partial class ExtractiveAnswerer : IChatClient
         }
 
         var ownSet = own.ToHashSet(StringComparer.Ordinal);
-        double Weight(string stem) => ownSet.Contains(stem) ? 1 : 0.5;
-
-        var alreadyQuoted = new HashSet<string>(turn.PreviousAnswers.SelectMany(SentenceSplitter.Split).Select(Key), StringComparer.Ordinal);
+        var alreadyQuoted = new HashSet<string>(turn.PreviousAnswers.SelectMany(a => a.Split('\n')).SelectMany(SentenceSplitter.Split).Select(Key), StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var candidates = new List<Candidate>();
-        var skippedAsQuoted = 0;
+        var sentences = new List<(PromptFormat.ParsedSource Source, int Order, string Text, string Key, HashSet<string> Stems, HashSet<string> Lights)>();
         foreach (var source in turn.Sources)
         {
             var order = 0;
@@ -96,30 +97,63 @@ public sealed partial class ExtractiveAnswerer : IChatClient
             {
                 order++;
                 var key = Key(sentence);
-                if (sentence.Split(' ').Length < MinSentenceWords || !seen.Add(key))
+                if (sentence.Split(' ').Length >= MinSentenceWords && seen.Add(key))
                 {
-                    continue; // headings and fragments; the same sentence from another file or chunk
+                    var words = GroundingTerms.Words(sentence);
+                    sentences.Add((source, order, sentence, key, [.. words.Select(GroundingTerms.Stem)], [.. words.Select(GroundingTerms.Light)]));
                 }
-
-                var score = GroundingTerms.Coverage(stems, GroundingTerms.StemSet(sentence), Weight);
-                if (score < MinSentenceScore)
-                {
-                    continue;
-                }
-
-                if (alreadyQuoted.Contains(key))
-                {
-                    skippedAsQuoted++;
-                    continue;
-                }
-
-                candidates.Add(new Candidate(score, source, order, sentence));
+                // else: headings and fragments; the same sentence from another file or chunk
             }
+        }
+
+        // Words that occur in many of the sentences at hand ("postgresql" in its own manual) tell little about which one answers;
+        // words that occur nowhere cannot decide either and are left out of the score.
+        var df = stems.ToDictionary(s => s, s => sentences.Count(x => x.Stems.Contains(s)), StringComparer.Ordinal);
+        double Weight(string stem) => df[stem] == 0 ? 0 : (ownSet.Contains(stem) ? 1 : 0.5) * Math.Log(1 + ((double)sentences.Count / df[stem]));
+
+        // The question's words by stem, each with the plural-only forms that make an exact match (a stem-only match counts less).
+        var lightsOf = GroundingTerms.Words(turn.Question + " " + (turn.SearchQuery ?? ""))
+            .GroupBy(GroundingTerms.Stem, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(GroundingTerms.Light).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        double Score(HashSet<string> sentenceStems, HashSet<string> sentenceLights)
+        {
+            double total = 0, matched = 0;
+            foreach (var stem in stems)
+            {
+                var w = Weight(stem);
+                total += w;
+                if (sentenceStems.Contains(stem))
+                {
+                    // Short stems conflate unrelated words ("porting" ~ "port"): those must match as the same word.
+                    matched += lightsOf.TryGetValue(stem, out var lights) && lights.Overlaps(sentenceLights) ? w : stem.Length >= 5 ? w * 0.75 : 0;
+                }
+            }
+
+            return total <= 0 ? 0 : matched / total;
+        }
+
+        var candidates = new List<Candidate>();
+        var skippedAsQuoted = 0;
+        foreach (var sentence in sentences)
+        {
+            var score = Score(sentence.Stems, sentence.Lights);
+            if (score < MinSentenceScore)
+            {
+                continue;
+            }
+
+            if (alreadyQuoted.Contains(sentence.Key))
+            {
+                skippedAsQuoted++;
+                continue;
+            }
+
+            candidates.Add(new Candidate(score, sentence.Source, sentence.Order, sentence.Text));
         }
 
         var best = candidates.Count == 0 ? 0 : candidates.Max(c => c.Score);
         var chosen = candidates
-            .Where(c => c.Score >= best / 2)
+            .Where(c => c.Score >= best * RelativeScore)
             .OrderByDescending(c => c.Score).ThenBy(c => c.Source.Number).ThenBy(c => c.Order)
             .Take(MaxSentences)
             .OrderBy(c => c.Source.Number).ThenBy(c => c.Order)

@@ -71,6 +71,13 @@ public static partial class GroundingTerms
         return total <= 0 ? 0 : matched / total;
     }
 
+    /// <summary>Plural-only normalisation ("listens" → "listen", "ports" → "port", "porting" unchanged): a match on it is a
+    /// match on the same word; a match only on the Porter stem ("porting" ~ "port") is weaker.</summary>
+    public static string Light(string word) =>
+        word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal) ? word[..^3] + "y"
+        : word.Length > 3 && word.EndsWith('s') && !word.EndsWith("ss", StringComparison.Ordinal) && !word.EndsWith("us", StringComparison.Ordinal) ? word[..^1]
+        : word;
+
     public static string Stem(string word) => word.Length <= 3 ? word : PorterStemmer.Stem(word);
 
     [GeneratedRegex(@"[\p{L}\p{N}_]+(?:[.'’-][\p{L}\p{N}_]+)*", RegexOptions.CultureInvariant)]

@@ -15,10 +15,17 @@ public sealed record GroundingCheck(bool Relevant, double BestCoverage, double F
 /// a setting (0 turns it off).</summary>
 public static class RelevanceFloor
 {
-    public static GroundingCheck Check(string query, IReadOnlyList<SearchHit> hits, double floor)
+    /// <param name="topic">Words carried from earlier turns (<see cref="RetrievalQuery.Topic"/>); a hit covering them is relevant too.</param>
+    public static GroundingCheck Check(string query, IReadOnlyList<SearchHit> hits, double floor, string? topic = null)
     {
         var stems = GroundingTerms.Stems(query);
-        var coverages = hits.Select(h => stems.Count == 0 ? 0 : GroundingTerms.Coverage(stems, Passage(h))).ToList();
+        var topicStems = topic is null ? [] : GroundingTerms.Stems(topic);
+        var coverages = hits.Select(h =>
+        {
+            var passage = Passage(h);
+            var own = stems.Count == 0 ? 0 : GroundingTerms.Coverage(stems, passage);
+            return topicStems.Count == 0 ? own : Math.Max(own, GroundingTerms.Coverage(topicStems, passage));
+        }).ToList();
         if (floor <= 0)
         {
             return new GroundingCheck(hits.Count > 0, coverages.DefaultIfEmpty(0).Max(), floor, hits, coverages);

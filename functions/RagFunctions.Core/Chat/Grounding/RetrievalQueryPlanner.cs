@@ -10,7 +10,9 @@ namespace RagFunctions.Core.Chat.Grounding;
 /// <summary>The text retrieval searches for, and how it was obtained.</summary>
 /// <param name="Mode"><c>message</c> (the message alone), <c>context</c> (message + topic terms of earlier turns, no model),
 /// <c>rewrite</c> (a model's standalone question) or <c>rewrite-fallback</c> (the model failed or timed out: the message alone).</param>
-public sealed record RetrievalQuery(string Text, string Mode, string? Model = null, double ElapsedMs = 0, string? Note = null);
+/// <param name="Topic">For <c>context</c> queries, the words carried from earlier turns: a passage about that topic is relevant even
+/// when it lacks the follow-up's own (often generic) words, e.g. "change" in "How can I change it?".</param>
+public sealed record RetrievalQuery(string Text, string Mode, string? Model = null, double ElapsedMs = 0, string? Note = null, string? Topic = null);
 
 /// <summary>History-aware retrieval (step 4a): what to search for, given the new message and the conversation so far.
 /// With a model configured, the first model rewrites a follow-up into a standalone question within its own short timeout
@@ -164,7 +166,7 @@ public static partial class ContextQueryBuilder
 
         return carried.Count == 0
             ? new RetrievalQuery(message, "message")
-            : new RetrievalQuery($"{message.Trim()} {string.Join(' ', carried)}", "context", Note: "added: " + string.Join(' ', carried));
+            : new RetrievalQuery($"{message.Trim()} {string.Join(' ', carried)}", "context", Note: "added: " + string.Join(' ', carried), Topic: string.Join(' ', carried));
     }
 
     /// <summary>True when the message leans on earlier turns: an elliptic opener, at most one content word, or a pronoun or

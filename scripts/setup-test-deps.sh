@@ -41,3 +41,14 @@ if ! ls "$conv_docs"/postgresql-doc-15/usr/share/doc/postgresql-doc-15/html/runt
     && dpkg-deb -x postgresql-doc-15_*.deb postgresql-doc-15 && rm -f postgresql-doc-15_*.deb)
 fi
 # --- end conversation
+# --- azurite (Blob Storage contract tests): the azurite npm package into the gitignored .cache/azurite; the tests start
+# its blob service themselves (tests/RagFunctions.Azure.Tests/Storage/AzuriteBlobServer.cs). Needs node + npm.
+if [ ! -f .cache/azurite/node_modules/azurite/dist/src/blob/main.js ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    apt-get -o DPkg::Lock::Timeout=600 update && apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends nodejs npm
+  fi
+  mkdir -p .cache/azurite
+  [ -f .cache/azurite/package.json ] || echo '{"name":"azurite-test-server","private":true}' > .cache/azurite/package.json
+  npm install --prefix .cache/azurite --no-audit --no-fund --omit=dev azurite@3.37.0
+fi
+# --- end azurite

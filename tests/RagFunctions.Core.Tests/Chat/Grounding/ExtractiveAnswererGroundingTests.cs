@@ -37,15 +37,25 @@ public sealed class ExtractiveAnswererGroundingTests
     public async Task Regeneration_quotes_the_next_best_sentences_or_says_there_is_no_other_answer()
     {
         var sources = new (string, string?, string)[] { ("Manual", null, "The warranty lasts two years. The warranty covers parts and labour. The box is blue.") };
-        var first = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(Prompt("What does the warranty cover and how long?", null, null, sources))).Text).Text;
-        var second = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(Prompt("What does the warranty cover and how long?", null, [first], sources))).Text).Text;
+        const string question = "What does the warranty cover and how long?";
+        var previous = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var answer = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(Prompt(question, null, previous, sources))).Text).Text;
+            Assert.DoesNotContain(answer, previous);
+            if (answer == ExtractiveAnswerer.NoOtherAnswer)
+            {
+                break;
+            }
 
-        Assert.NotEqual(first, second);
-        Assert.Equal(ExtractiveAnswerer.NoOtherAnswer, second.Trim());
-        var partial = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(Prompt(
-            "What does the warranty cover and how long?", null, ["Extractive answer.\n\nThe warranty lasts two years. [1]"], sources))).Text).Text;
-        Assert.Contains("parts and labour", partial, StringComparison.Ordinal);
-        Assert.DoesNotContain("two years", partial, StringComparison.Ordinal);
+            previous.Add(answer);
+        }
+
+        Assert.InRange(previous.Count, 1, 2);
+        var all = string.Join("\n", previous);
+        Assert.Contains("two years", all, StringComparison.Ordinal);
+        Assert.Contains("parts and labour", all, StringComparison.Ordinal);
+        Assert.DoesNotContain("blue", all, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -76,7 +76,9 @@ public sealed class RetrievalQueryPlanner
                 new ChatOptions { ModelId = _model.Name, Temperature = 0f, MaxOutputTokens = 80 },
                 timeout.Token).ConfigureAwait(false);
             var line = response.Text?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-            if (!string.IsNullOrWhiteSpace(line) && line.Length <= 2 * MaxCharactersPerMessage)
+            // A rewrite that shares no content word with what the user wrote is an answer or a hallucination, not the question restated.
+            var known = GroundingTerms.Stems(message + "\n" + string.Join('\n', earlier.Where(m => m.Role == MessageRole.User).Select(m => m.Content))).ToHashSet(StringComparer.Ordinal);
+            if (!string.IsNullOrWhiteSpace(line) && line.Length <= 2 * MaxCharactersPerMessage && GroundingTerms.Stems(line).Any(known.Contains))
             {
                 return new RetrievalQuery(line.Trim('"', '\''), "rewrite", _model.Name, clock.Elapsed.TotalMilliseconds);
             }

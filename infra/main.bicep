@@ -91,6 +91,8 @@ param documentsEventSubscriptionEnabled bool = false
 @secure()
 @description('PDFsharp license for PDF ingestion (RagFunctions:Ingestion:PdfLicense): agpl, commercial:<key>, or empty (PDFs are marked failed with a clear reason).')
 param pdfLicense string = ''
+@description('Browser origins allowed to call the API (RagFunctions:Cors:AllowedOrigins), comma-separated, e.g. https://app.example.com; empty = none.')
+param corsAllowedOrigins string = ''
 
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -247,6 +249,7 @@ module functionApp 'modules/functionapp.bicep' = {
     assessmentQueueName: serviceBus.outputs.queueName
     notificationsTopicName: serviceBus.outputs.topicName
     pdfLicense: pdfLicense
+    corsAllowedOrigins: corsAllowedOrigins
   }
 }
 

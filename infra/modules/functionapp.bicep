@@ -33,9 +33,6 @@ param cosmosContainerName string
 param serviceBusFullyQualifiedNamespace string
 param assessmentQueueName string
 param notificationsTopicName string
-@secure()
-@description('RagFunctions:Ingestion:PdfLicense: agpl, commercial:<key>, or empty.')
-param pdfLicense string = ''
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -122,7 +119,6 @@ var appSettings = {
   RagFunctions__Cosmos__Container: cosmosContainerName
   RagFunctions__Assessment__QueueName: assessmentQueueName
   RagFunctions__Assessment__NotificationsTopic: notificationsTopicName
-  RagFunctions__Ingestion__PdfLicense: pdfLicense
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

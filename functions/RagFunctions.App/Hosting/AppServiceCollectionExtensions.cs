@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +8,6 @@ using RagFunctions.Api.Assessment;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Identity;
-using RagFunctions.App.Assessment;
 using RagFunctions.App.Ingestion;
 using RagFunctions.Azure;
 using RagFunctions.Azure.Assessment;
@@ -17,6 +15,7 @@ using RagFunctions.Azure.History;
 using RagFunctions.Azure.Identity;
 using RagFunctions.Azure.Ingestion;
 using RagFunctions.Azure.OpenAI;
+using RagFunctions.Azure.Storage;
 using RagFunctions.Core.Assessment;
 using RagFunctions.Core.Chat;
 using RagFunctions.Core.History;
@@ -50,7 +49,7 @@ public static class AppServiceCollectionExtensions
         services.AddDocumentExtraction();
         services.AddEmbeddings(configuration);
         services.AddAzureSearchIndex(configuration);
-        services.AddBlobDocuments(configuration);
+        services.AddBlobDocuments(configuration, DocumentBlobFunctions.Container);
         services.TryAddSingleton<DurableIngestionStarter>();
 
         // History and the document catalog share the Cosmos container (see CosmosDocumentCatalog).
@@ -96,14 +95,6 @@ public static class AppServiceCollectionExtensions
         return services.AddLocalEmbeddings(configuration);
     }
 
-    private static IServiceCollection AddBlobDocuments(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.TryAddSingleton(sp => DocumentsContainer.Create(configuration, sp.GetRequiredService<TokenCredential>()));
-        services.TryAddSingleton<IDocumentSource, BlobDocumentSource>();
-        services.TryAddSingleton<IDocumentDropBox, BlobDocumentDropBox>();
-        return services;
-    }
-
     /// <summary><c>chatbot_ready</c> goes to the Cosmos store first (what <c>GET /api/chat/notifications</c> reads) and then to the
     /// notifications topic; both are idempotent on the notification id, so a retried event repeats neither.</summary>
     private static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
@@ -116,21 +107,6 @@ public static class AppServiceCollectionExtensions
             sp.GetRequiredService<CosmosNotificationStore>(),
             sp.GetRequiredService<ServiceBusNotificationSink>(),
         ]));
-        return services;
-    }
-
-    /// <summary>The topic sink and its client, through the namespace of the <c>ServiceBusConnection</c> connection.</summary>
-    private static IServiceCollection AddServiceBusNotifications(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.TryAddSingleton(sp =>
-        {
-            var connection = configuration.GetSection("ServiceBusConnection");
-            return connection["fullyQualifiedNamespace"] is { Length: > 0 } fullyQualifiedNamespace
-                ? new ServiceBusClient(fullyQualifiedNamespace, sp.GetRequiredService<TokenCredential>())
-                : new ServiceBusClient(connection.Value
-                    ?? throw new InvalidOperationException("ServiceBusConnection__fullyQualifiedNamespace is not configured."));
-        });
-        services.TryAddSingleton<ServiceBusNotificationSink>();
         return services;
     }
 }

@@ -23,7 +23,6 @@ using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Extraction;
-using RagFunctions.Core.Ingestion.Extraction.Pdf;
 
 namespace RagFunctions.App.Hosting;
 
@@ -46,8 +45,6 @@ public static class AppServiceCollectionExtensions
 
         // Ingestion: Core behaviour, extraction, embeddings (before chat: it registers the real token counter), Azure AI Search.
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
-        // A process-wide library switch (as on the local host): applied once at start-up; empty leaves PDFs failing with a clear reason.
-        PdfLicensing.Apply(configuration[$"{IngestionOptions.Section}:{nameof(IngestionOptions.PdfLicense)}"]);
         services.AddIngestionCore();
         services.AddDocumentExtraction();
         services.AddEmbeddings(configuration);

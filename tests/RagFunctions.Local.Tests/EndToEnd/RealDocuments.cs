@@ -1,8 +1,6 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
-using RagFunctions.Core.Identity;
 using RagFunctions.Local.Tests.Hosting;
 
 namespace RagFunctions.Local.Tests.EndToEnd;
@@ -98,11 +96,15 @@ public sealed class RealDocumentsHost : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public HttpClient Client(string user, IEnumerable<string>? roles = null)
+    public HttpClient Client(string user, IReadOnlyList<string>? roles = null)
     {
         var client = Host.CreateClient();
-        var issuer = new Hs256JwtIssuer("ragfunctions-local", "ragfunctions", Encoding.UTF8.GetBytes(SigningKey), TimeProvider.System);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuer.Issue(user, TimeSpan.FromMinutes(10), groups: roles));
+        var token = RagFunctions.Local.Identity.TokenCommand.Mint(
+            new RagFunctions.Api.Identity.AuthOptions { Jwt = { SigningKey = SigningKey } },
+            new RagFunctions.Local.Hosting.LocalHostOptions(),
+            new RagFunctions.Local.Identity.TokenCommand.TokenRequest(user, null, [], TimeSpan.FromMinutes(10)) { Roles = roles ?? [] },
+            TimeProvider.System);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 }

@@ -14,7 +14,8 @@ public sealed class ChatApiServices(
     IConversationStore store,
     IOptions<ChatPipelineOptions> options,
     TimeProvider time,
-    ILogger<ChatApiServices> logger)
+    ILogger<ChatApiServices> logger,
+    IOptions<RagFunctions.Core.Chat.Triage.TriageOptions>? triage = null)
 {
     public ICallerIdentityResolver Identity { get; } = identity;
     public ChatTurnPipeline Pipeline { get; } = pipeline;
@@ -23,4 +24,5 @@ public sealed class ChatApiServices(
     public ChatPipelineOptions Options { get; } = options.Value;
     public TimeProvider Time { get; } = time;
     public ILogger Logger { get; } = logger;
+    public RagFunctions.Core.Chat.Triage.TriageOptions Triage { get; } = triage?.Value ?? new();
 }

@@ -5,6 +5,10 @@ public sealed class EmbeddingOptions
 {
     public const string Section = "RagFunctions:Embedding";
 
+    /// <summary>The local embedder: <c>minilm</c> (all-MiniLM-L6-v2, the default), <c>arctic-xs</c> (snowflake-arctic-embed-xs)
+    /// or <c>lexical</c> (hashed n-grams, no model). Ignored when an OpenAI-compatible embedding model is configured.</summary>
+    public string Model { get; set; } = "lexical";
+
     /// <summary>Vector dimensions; the index and the embedder must agree.</summary>
     public int Dimensions { get; set; } = 384;
 

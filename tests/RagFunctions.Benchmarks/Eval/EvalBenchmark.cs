@@ -84,6 +84,9 @@ internal static class EvalBenchmark
             ["fts5-bm25"] = [], ["keyword"] = [], ["vector"] = [], ["hybrid"] = [],
         };
         var embedMs = new List<double>();
+        var dump = args.Optional("dump") is { } dumpPath ? new StreamWriter(dumpPath) : null;
+        var memory = (index as RagFunctions.Local.Retrieval.SqliteSearchIndex)?.Memory;
+        var pathOfRow = chunkTexts.ToDictionary(c => c.RowId, c => DocOf(c));
         foreach (var (queryId, text) in data.Queries)
         {
             var relevant = data.Relevant[queryId];
@@ -91,14 +94,30 @@ internal static class EvalBenchmark
             var vector = (await embedder.GenerateAsync([text], EmbeddingInput.ForQuery())).Single().Vector;
             embedMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
 
+            if (dump is not null && memory is not null)
+            {
+                // Per-retriever raw scores, for trying fusion rules offline.
+                var ranked = memory.RankEach(text, vector, ChunkDepth);
+                await dump.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    query = queryId,
+                    relevant = relevant.ToArray(),
+                    keyword = ranked.Keyword.Select(h => new object[] { pathOfRow[h.Handle], h.Score }),
+                    vector = ranked.Vector.Select(h => new object[] { pathOfRow[h.Handle], h.Score }),
+                    fts = fts.Search(text, ChunkDepth),
+                }));
+            }
+
             runs["fts5-bm25"].Add(IrMetrics.Score(fts.Search(text, ChunkDepth).Distinct().Take(Cutoff).ToList(), relevant, Cutoff));
             runs["keyword"].Add(IrMetrics.Score(Documents(await index.SearchAsync(new HybridQuery(text, default, ChunkDepth), default)), relevant, Cutoff));
             runs["vector"].Add(IrMetrics.Score(Documents(await index.SearchAsync(new HybridQuery("", vector, ChunkDepth), default)), relevant, Cutoff));
             runs["hybrid"].Add(IrMetrics.Score(Documents(await index.SearchAsync(new HybridQuery(text, vector, ChunkDepth), default)), relevant, Cutoff));
         }
 
+        dump?.Dispose();
+
         List<string> Documents(IReadOnlyList<SearchHit> hits) =>
-            hits.Select(h => DocOf(new DocumentChunkRef(h.Chunk.SourcePath, ""))).Distinct().Take(Cutoff).ToList();
+            hits.Select(h => DocOf(new DocumentChunkRef(0, h.Chunk.SourcePath, ""))).Distinct().Take(Cutoff).ToList();
 
         var culture = CultureInfo.InvariantCulture;
         var baseline = runs["fts5-bm25"].Average(r => r.Ndcg);
@@ -147,7 +166,7 @@ internal static class EvalBenchmark
         return idOfFile;
     }
 
-    private sealed record DocumentChunkRef(string SourcePath, string KeywordText);
+    private sealed record DocumentChunkRef(long RowId, string SourcePath, string KeywordText);
 
     /// <summary>Every chunk as the product stored it, with the text its keyword index analyses.</summary>
     private static async Task<List<DocumentChunkRef>> ReadChunksAsync(SqliteDatabase database)
@@ -155,11 +174,11 @@ internal static class EvalBenchmark
         var chunks = new List<DocumentChunkRef>();
         await using var connection = await database.OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT source_path, content FROM search_chunks ORDER BY document_id, ordinal";
+        command.CommandText = "SELECT rowid, source_path, content FROM search_chunks ORDER BY document_id, ordinal";
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            chunks.Add(new DocumentChunkRef(reader.GetString(0), reader.GetString(1)));
+            chunks.Add(new DocumentChunkRef(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
         }
 
         return chunks;

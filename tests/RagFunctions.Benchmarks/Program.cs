@@ -31,7 +31,7 @@ static int Usage()
           search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N]
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
-          ingest      --folder DIR [--data DIR] [--parallel N] [--pdf-license agpl]
+          ingest      --folder DIR [--data DIR] [--parallel N]
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]
           trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)

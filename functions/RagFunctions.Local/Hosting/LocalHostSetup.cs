@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Documents;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Chat;
+using RagFunctions.Api.Cors;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Embedding;
@@ -24,6 +25,7 @@ public static class LocalHostSetup
         builder.Services.AddOptions<LocalHostOptions>().Bind(builder.Configuration.GetSection(LocalHostOptions.Section));
         builder.Services.AddSingleton<SqliteDatabase>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddApiCors(builder.Configuration);
         builder.Services.AddHostedService<MetricsConsoleReporter>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -44,12 +46,17 @@ public static class LocalHostSetup
 
     public static WebApplication UseLocalHost(this WebApplication app)
     {
+        // First: CORS headers are added when the response starts, so errors and 401s are readable by an allowed page too.
+        app.UseApiCors();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
             var result = ProblemResults.FromException(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
             await result.ExecuteAsync(context);
         }));
+
+        // Bearer tokens are validated for every request; handlers read the outcome through ICallerIdentityResolver.
+        app.UseAuthentication();
 
         // Feature routes (one line each).
         app.MapHealthApi();

@@ -19,6 +19,7 @@ return args[0] switch
     "make-corpus" => await CorpusBuilder.RunAsync(options),
     "ingest" => await IngestBenchmark.RunAsync(options),
     "trace-top" => await TraceSummary.RunAsync(options),
+    "chunk-scale" => await ChunkScaleBenchmark.RunAsync(options),
     "eval" => await EvalBenchmark.RunAsync(options),
     "chat" => await ChatBenchmark.RunAsync(options),
     _ => Usage(),
@@ -34,6 +35,7 @@ static int Usage()
           ingest      --folder DIR [--data DIR] [--parallel N]
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]
+          chunk-scale [--sizes 1,2,4,8,16] [--embedder lexical]   (single-line files through the pipeline: seconds per MB)
           trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)
         corpus: one chunk of text per line; queries: one query per line.
         """);

@@ -85,11 +85,3 @@ public sealed class UpstreamUnavailableProblemException(string detail, Exception
     public override int StatusCode => 503;
     public override string Title => "A dependency is unavailable.";
 }
-
-/// <summary>The caller is known but lacks the role the operation needs; the detail names the role and the setting that configures it.</summary>
-public sealed class ForbiddenProblemException(string detail) : ProblemException(detail)
-{
-    public override string ProblemSlug => "forbidden";
-    public override int StatusCode => 403;
-    public override string Title => "You may not do this.";
-}

@@ -75,7 +75,7 @@ public sealed class RealDocumentsHost : IAsyncLifetime
             return;
         }
 
-        var client = Host.CreateClient();
+        var client = Host.CreateWriterClient();
         foreach (var path in RealDocuments.All())
         {
             var upload = await client.UploadAsync(Path.GetFileName(path), await File.ReadAllBytesAsync(path));

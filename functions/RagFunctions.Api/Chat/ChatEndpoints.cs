@@ -66,6 +66,7 @@ public static class ChatEndpoints
             }
 
             ThrowIfAny(errors);
+            await services.Limits.AdmitConversationAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
             var now = services.Time.GetUtcNow();
             var conversation = new Conversation(
                 NewId(), caller.UserId, title ?? ConversationTitles.Default, ConversationStatus.Active, contextType,
@@ -231,7 +232,8 @@ public static class ChatEndpoints
                 : new ChatTextResult(ConversationExport.ToMarkdown(conversation, messages), "text/markdown; charset=utf-8", headers);
         });
 
-    /// <summary>GET /api/chat/usage/summary?period=day|month (default day, UTC calendar) — the caller's token usage with a per-model breakdown.</summary>
+    /// <summary>GET /api/chat/usage/summary?period=day|month (default day, UTC calendar) — the caller's token usage with a per-model breakdown,
+    /// and <c>limits</c>: the remaining allowance of each configured per-user limit.</summary>
     public static Task<IResult> GetUsageSummaryAsync(HttpRequest request, ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
@@ -244,7 +246,12 @@ public static class ChatEndpoints
                 _ => throw new ValidationProblemException("period", "period must be 'day' or 'month'."),
             };
             var records = await services.Store.ListUsageAsync(caller.UserId, since, null, cancellationToken).ConfigureAwait(false);
-            return Ok(Summarize(period, since, null, null, records));
+            var allowances = await services.Limits.GetAllowancesAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
+            return Ok(Summarize(period, since, null, null, records) with
+            {
+                Limits = [.. allowances.Select(a => new UsageLimitDto(
+                    a.Policy.Name, a.Policy.Quota, a.Used, a.Remaining, (int)a.Policy.Window.TotalSeconds, (int)Math.Ceiling(a.ResetAfter.TotalSeconds), a.Policy.Setting))],
+            });
         });
 
     /// <summary>GET /api/chat/conversations/{id}/usage — the conversation's token usage, model breakdown and message count.</summary>
@@ -314,7 +321,7 @@ public static class ChatEndpoints
                 services.Logger.LogError(ex, "Chat request {Method} {Path} failed", request.Method, request.Path);
             }
 
-            return ProblemResults.FromException(ex, request.Path);
+            return ProblemResults.Respond(ex, request.Path);
         }
     }
 

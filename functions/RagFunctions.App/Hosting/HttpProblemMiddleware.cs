@@ -36,7 +36,7 @@ public sealed partial class HttpProblemMiddleware(ILogger<HttpProblemMiddleware>
                 LogUnhandled(error, context.FunctionDefinition.Name, http.Request.Method, http.Request.Path);
             }
 
-            context.GetInvocationResult().Value = ProblemResults.FromException(error, http.Request.Path).AsActionResult();
+            context.GetInvocationResult().Value = ProblemResults.Respond(error, http.Request.Path).AsActionResult();
         }
     }
 

@@ -57,7 +57,7 @@ public sealed partial class CosmosConversationStore : IConversationStore
         ArgumentNullException.ThrowIfNull(conversation);
         if (IsReservedId(conversation.Id))
         {
-            throw new ValidationProblemException("id", "A conversation id must not start with 'message:' or 'notification:'.");
+            throw new ValidationProblemException("id", "A conversation id must not start with 'message:', 'notification:' or 'usage:'.");
         }
 
         var container = await _containers.GetContainerAsync(cancellationToken);

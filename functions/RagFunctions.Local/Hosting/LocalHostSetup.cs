@@ -46,7 +46,7 @@ public static class LocalHostSetup
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = ProblemResults.FromException(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
+            var result = ProblemResults.Respond(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
             await result.ExecuteAsync(context);
         }));
 

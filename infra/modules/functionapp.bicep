@@ -33,9 +33,12 @@ param cosmosContainerName string
 param serviceBusFullyQualifiedNamespace string
 param assessmentQueueName string
 param notificationsTopicName string
-@secure()
-@description('RagFunctions:Ingestion:PdfLicense: agpl, commercial:<key>, or empty.')
-param pdfLicense string = ''
+@description('RagFunctions:Cors:AllowedOrigins on Azure: comma-separated browser origins answered by the platform CORS (siteConfig.cors); empty = none.')
+param corsAllowedOrigins string = ''
+
+// Platform CORS runs in front of App Service Authentication, so browser preflights (which carry no token) get their answer
+// instead of a 401; the app itself adds no CORS headers on Azure (see RagFunctions.Api/Cors/CorsSetup.cs).
+var corsOrigins = map(filter(split(corsAllowedOrigins, ','), o => !empty(trim(o))), o => trim(o))
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -72,6 +75,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
+      cors: {
+        allowedOrigins: corsOrigins
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {
@@ -122,7 +129,6 @@ var appSettings = {
   RagFunctions__Cosmos__Container: cosmosContainerName
   RagFunctions__Assessment__QueueName: assessmentQueueName
   RagFunctions__Assessment__NotificationsTopic: notificationsTopicName
-  RagFunctions__Ingestion__PdfLicense: pdfLicense
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Documents;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Chat;
+using RagFunctions.Api.Cors;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Embedding;
@@ -23,6 +24,7 @@ public static class LocalHostSetup
         builder.Services.AddOptions<LocalHostOptions>().Bind(builder.Configuration.GetSection(LocalHostOptions.Section));
         builder.Services.AddSingleton<SqliteDatabase>();
         builder.Services.AddProblemDetails();
+        builder.Services.AddApiCors(builder.Configuration);
         builder.Services.AddHostedService<MetricsConsoleReporter>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -43,6 +45,8 @@ public static class LocalHostSetup
 
     public static WebApplication UseLocalHost(this WebApplication app)
     {
+        // First: CORS headers are added when the response starts, so errors and 401s are readable by an allowed page too.
+        app.UseApiCors();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Documents;
+using RagFunctions.Api.Hosting;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Cors;
@@ -45,7 +46,8 @@ public static class LocalHostSetup
 
     public static WebApplication UseLocalHost(this WebApplication app)
     {
-        // First: CORS headers are added when the response starts, so errors and 401s are readable by an allowed page too.
+        // First: security and CORS headers are added when the response starts, so errors and 401s carry them too.
+        app.UseSecurityHeaders();
         app.UseApiCors();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
@@ -53,6 +55,8 @@ public static class LocalHostSetup
             var result = ProblemResults.Respond(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
             await result.ExecuteAsync(context);
         }));
+        // Body-less errors (unknown route 404, 405, …) become problem+json.
+        app.UseStatusCodeProblems();
 
         // Feature routes (one line each).
         app.MapHealthApi();

@@ -58,6 +58,9 @@ public static class LocalHostSetup
         // Body-less errors (unknown route 404, 405, …) become problem+json.
         app.UseStatusCodeProblems();
 
+        // Bearer tokens are validated for every request; handlers read the outcome through ICallerIdentityResolver.
+        app.UseAuthentication();
+
         // Feature routes (one line each).
         app.MapHealthApi();
         app.MapDocumentsApi();

@@ -16,7 +16,7 @@ public sealed class HttpEdgeTests : IDisposable
     private readonly LocalHostFactory _host = new();
     private readonly HttpClient _client;
 
-    public HttpEdgeTests() => _client = _host.CreateClient();
+    public HttpEdgeTests() => _client = _host.CreateWriterClient();
 
     public void Dispose()
     {
@@ -35,7 +35,7 @@ public sealed class HttpEdgeTests : IDisposable
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         var sourcePath = body.GetProperty("sourcePath").GetString()!;
         Assert.EndsWith(".txt", sourcePath, StringComparison.Ordinal);
-        Assert.StartsWith("日本語の長いファイル名", sourcePath, StringComparison.Ordinal);
+        Assert.StartsWith("日本語の長いファイル名", Path.GetFileName(sourcePath), StringComparison.Ordinal);
         Assert.InRange(Encoding.UTF8.GetByteCount(Path.GetFileName(sourcePath)), 1, UploadFileNames.MaxLength);
         var final = await _client.WaitForFinalStatusAsync(body.GetProperty("id").GetString()!);
         Assert.Equal("indexed", final.GetProperty("status").GetString());
@@ -48,7 +48,7 @@ public sealed class HttpEdgeTests : IDisposable
 
         var problem = await ProblemAsync(response, HttpStatusCode.BadRequest);
         Assert.Contains("U+202E", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Empty(Directory.GetFiles(Path.Combine(_host.DataDirectory, "documents")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(_host.DataDirectory, "documents"), "*", SearchOption.AllDirectories));
     }
 
     [Theory]

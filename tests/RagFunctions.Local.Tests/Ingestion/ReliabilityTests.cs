@@ -25,7 +25,7 @@ public sealed class ReliabilityTests
     public async Task The_hostile_corpus_beside_good_files_leaves_the_host_up_each_hostile_file_failed_and_every_good_file_indexed()
     {
         using var host = new LocalHostFactory(FastWatch);
-        var client = host.CreateClient();
+        var client = host.CreateWriterClient();
         var folder = Path.Combine(host.DataDirectory, "documents");
         Directory.CreateDirectory(folder);
 
@@ -67,7 +67,7 @@ public sealed class ReliabilityTests
         var stalling = new StallingExtractor();
         using var root = new LocalHostFactory(FastWatch);
         using var host = root.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IDocumentExtractor>(stalling)));
-        var client = host.CreateClient();
+        var client = host.CreateWriterClient();
         var folder = Path.Combine(root.DataDirectory, "documents");
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "endless.stall"), "spins until cancelled");
@@ -105,7 +105,7 @@ public sealed class ReliabilityTests
 
             using (var host = StartHost(data, crashing))
             {
-                var client = host.CreateClient();
+                var client = host.CreateWriterClient();
                 var record = await client.WaitForFinalStatusAsync(id);
                 Assert.Equal("failed", record.GetProperty("status").GetString());
                 Assert.Equal("ingestion crashed the worker (quarantined)", record.GetProperty("failureReason").GetString());
@@ -115,7 +115,7 @@ public sealed class ReliabilityTests
             // Not retried on the next start while the content is the same.
             using (var host = StartHost(data, crashing))
             {
-                var client = host.CreateClient();
+                var client = host.CreateWriterClient();
                 await Task.Delay(TimeSpan.FromSeconds(2));
                 Assert.Equal("failed", (await client.GetDocumentAsync(id)).GetProperty("status").GetString());
                 Assert.Equal(3, crashing.Attempts);

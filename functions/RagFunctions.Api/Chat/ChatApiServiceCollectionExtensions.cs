@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RagFunctions.Core.Chat;
+using RagFunctions.Core.Limits;
 
 namespace RagFunctions.Api.Chat;
 
@@ -9,7 +10,7 @@ public static class ChatApiServiceCollectionExtensions
 {
     /// <summary>Binds <c>RagFunctions:Chat</c>, registers the turn pipeline and the handler bundle (<see cref="ChatApiServices"/>). TryAdd throughout:
     /// real implementations registered by other features win. Needs an <c>ICallerIdentityResolver</c>, an <c>IConversationStore</c>,
-    /// an <c>ISearchIndex</c> and an embedding generator from their features.</summary>
+    /// an <c>IUsageLedger</c> (registered with the store), an <c>ISearchIndex</c> and an embedding generator from their features.</summary>
     public static IServiceCollection AddChatApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ChatPipelineOptions>()
@@ -24,6 +25,7 @@ public static class ChatApiServiceCollectionExtensions
             .Validate(o => o.TimeoutSeconds > 0 && o.NotFoundAnswersToEscalate >= 0, "RagFunctions:Chat:Triage:TimeoutSeconds must be positive and NotFoundAnswersToEscalate not negative.")
             .Validate(o => o.EscalateAtOrBelowSentiment is >= -1 and <= 1, "RagFunctions:Chat:Triage:EscalateAtOrBelowSentiment must be between -1 and 1.")
             .ValidateOnStart();
+        services.AddUsageLimits(configuration);
         services.AddChatPipeline();
         services.TryAddScoped<ChatApiServices>();
         return services;

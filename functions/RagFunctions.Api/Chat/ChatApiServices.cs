@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RagFunctions.Api.Identity;
 using RagFunctions.Core.Chat;
 using RagFunctions.Core.History;
+using RagFunctions.Core.Limits;
 
 namespace RagFunctions.Api.Chat;
 
@@ -15,6 +16,7 @@ public sealed class ChatApiServices(
     IOptions<ChatPipelineOptions> options,
     TimeProvider time,
     ILogger<ChatApiServices> logger,
+    UsageLimiter limits,
     IOptions<RagFunctions.Core.Chat.Triage.TriageOptions>? triage = null)
 {
     public ICallerIdentityResolver Identity { get; } = identity;
@@ -24,5 +26,6 @@ public sealed class ChatApiServices(
     public ChatPipelineOptions Options { get; } = options.Value;
     public TimeProvider Time { get; } = time;
     public ILogger Logger { get; } = logger;
+    public UsageLimiter Limits { get; } = limits;
     public RagFunctions.Core.Chat.Triage.TriageOptions Triage { get; } = triage?.Value ?? new();
 }

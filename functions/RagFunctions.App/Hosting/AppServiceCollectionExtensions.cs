@@ -25,6 +25,7 @@ using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Extraction.Pdf;
+using RagFunctions.Core.Ingestion.Staging;
 
 namespace RagFunctions.App.Hosting;
 
@@ -102,6 +103,9 @@ public static class AppServiceCollectionExtensions
     private static IServiceCollection AddBlobDocuments(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(sp => DocumentsContainer.Create(configuration, sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton<IIngestionStaging>(sp => new BlobIngestionStaging(StorageAccount
+            .CreateBlobService(configuration, sp.GetRequiredService<TokenCredential>())
+            .GetBlobContainerClient(BlobIngestionStaging.ContainerName)));
         services.TryAddSingleton<IDocumentSource, BlobDocumentSource>();
         services.TryAddSingleton<IDocumentDropBox, BlobDocumentDropBox>();
         return services;

@@ -16,29 +16,34 @@ public sealed class DocumentsContainer(BlobContainerClient container)
 {
     public BlobContainerClient Client { get; } = container;
 
-    public static DocumentsContainer Create(IConfiguration configuration, TokenCredential credential)
+    public static DocumentsContainer Create(IConfiguration configuration, TokenCredential credential) =>
+        new(StorageAccount.CreateBlobService(configuration, credential).GetBlobContainerClient(DocumentBlobFunctions.Container));
+}
+
+/// <summary>The blob service of the app's storage account (connection <c>AzureWebJobsStorage</c>), for the <c>documents</c>
+/// and <c>ingestion-staging</c> containers.</summary>
+public static class StorageAccount
+{
+    public static BlobServiceClient CreateBlobService(IConfiguration configuration, TokenCredential credential)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var storage = configuration.GetSection("AzureWebJobsStorage");
-        BlobServiceClient service;
         if (storage["blobServiceUri"] is { Length: > 0 } serviceUri)
         {
-            service = new BlobServiceClient(new Uri(serviceUri), credential);
-        }
-        else if (storage["accountName"] is { Length: > 0 } account)
-        {
-            service = new BlobServiceClient(new Uri($"https://{account}.blob.core.windows.net"), credential);
-        }
-        else if (storage.Value is { Length: > 0 } connectionString)
-        {
-            service = new BlobServiceClient(connectionString);
-        }
-        else
-        {
-            throw new InvalidOperationException("AzureWebJobsStorage__accountName (or __blobServiceUri, or a connection string) is not configured.");
+            return new BlobServiceClient(new Uri(serviceUri), credential);
         }
 
-        return new DocumentsContainer(service.GetBlobContainerClient(DocumentBlobFunctions.Container));
+        if (storage["accountName"] is { Length: > 0 } account)
+        {
+            return new BlobServiceClient(new Uri($"https://{account}.blob.core.windows.net"), credential);
+        }
+
+        if (storage.Value is { Length: > 0 } connectionString)
+        {
+            return new BlobServiceClient(connectionString);
+        }
+
+        throw new InvalidOperationException("AzureWebJobsStorage__accountName (or __blobServiceUri, or a connection string) is not configured.");
     }
 }
 

@@ -23,7 +23,4 @@ public sealed class IngestionOptions
 
     /// <summary>Durable only: wait before the first retry of a failed activity; each further retry waits twice as long.</summary>
     public TimeSpan ActivityFirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>PDFsharp license choice: <c>agpl</c> (the service must then be AGPL), <c>commercial:{key}</c>, or empty: PDFs fail with a clear reason.</summary>
-    public string PdfLicense { get; set; } = "";
 }

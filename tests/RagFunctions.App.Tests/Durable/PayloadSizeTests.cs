@@ -13,11 +13,7 @@ public sealed class PayloadSizeTests(ITestOutputHelper output)
     public async Task Every_orchestration_payload_stays_under_64_KB_while_R_reference_manual_is_ingested()
     {
         Assert.True(File.Exists(Repository.RefmanPdf), $"{Repository.RefmanPdf} is missing: run scripts/setup-test-deps.sh");
-        await using var harness = await IngestionHarness.StartAsync(new Dictionary<string, string?>
-        {
-            // PDFsharp licence choice (while the pinned PDFsharp needs one; ignored otherwise).
-            ["RagFunctions:Ingestion:PdfLicense"] = "agpl",
-        });
+        await using var harness = await IngestionHarness.StartAsync();
 
         var instanceId = await harness.DeliverAsync("refman.pdf", await File.ReadAllBytesAsync(Repository.RefmanPdf));
         var outcome = await harness.CompletionAsync(instanceId!, TimeSpan.FromMinutes(10));

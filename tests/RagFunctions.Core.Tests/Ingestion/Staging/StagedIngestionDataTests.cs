@@ -13,6 +13,7 @@ public sealed class StagedIngestionDataTests
         var chunk = new DocumentChunk("doc-1#0", "doc-1", 0, "Leave requests go to the team lead.", "Handbook", "hr/handbook.md", 3, "Leave", 0, 35, 9)
         {
             OwnerIds = ["user-1"],
+            GroupIds = ["group-7"],
         };
         float[][] vectors = [[0.25f, -1.5f, float.Epsilon], [3f, 0f, -0f]];
 
@@ -21,8 +22,12 @@ public sealed class StagedIngestionDataTests
         var chunks = await staged.GetChunksAsync("run-1", 0, CancellationToken.None);
         var read = await staged.GetVectorsAsync("run-1", 0, CancellationToken.None);
 
-        Assert.Equal(chunk with { OwnerIds = [] }, chunks.Single() with { OwnerIds = [] });
-        Assert.Equal(["user-1"], chunks.Single().OwnerIds);
+        // Records compare list properties by reference: the lists are compared by content, the rest as a record.
+        var back = Assert.Single(chunks);
+        Assert.Equal(chunk.OwnerIds, back.OwnerIds);
+        Assert.Equal(chunk.GroupIds, back.GroupIds);
+        IReadOnlyList<string> none = [];
+        Assert.Equal(chunk with { OwnerIds = none, GroupIds = none }, back with { OwnerIds = none, GroupIds = none });
         Assert.Equal(vectors, read);
 
         await staged.DeleteRunAsync("run-1", CancellationToken.None);

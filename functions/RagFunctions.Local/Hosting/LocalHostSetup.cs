@@ -54,6 +54,9 @@ public static class LocalHostSetup
             await result.ExecuteAsync(context);
         }));
 
+        // Bearer tokens are validated for every request; handlers read the outcome through ICallerIdentityResolver.
+        app.UseAuthentication();
+
         // Feature routes (one line each).
         app.MapHealthApi();
         app.MapDocumentsApi();

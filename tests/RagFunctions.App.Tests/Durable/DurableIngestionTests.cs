@@ -2,6 +2,7 @@ using System.Text;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.AI;
 using RagFunctions.Core.Ingestion.Catalog;
+using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Core.Ingestion.Workflow;
 
 namespace RagFunctions.App.Tests.Durable;
@@ -50,9 +51,10 @@ public sealed class DurableIngestionTests
         Assert.Equal((written.Count + 3) / 4, harness.ActivityStarts[IngestionActivityNames.EmbedBatch]);
         Assert.Equal(Enumerable.Range(0, written.Count), written.Select(c => c.Chunk.Ordinal));
 
-        // Each stored vector is the embedding of its own chunk's text (the local embedder is deterministic).
+        // Each stored vector is the embedding of its own chunk (text with its title/heading context; the embedder is
+        // deterministic).
         var embedder = harness.Get<IEmbeddingGenerator<string, Embedding<float>>>();
-        var expected = await embedder.GenerateAsync(written.Select(c => c.Chunk.Content).ToArray());
+        var expected = await embedder.GenerateAsync(written.Select(c => ChunkContext.Contextualise(c.Chunk)).ToArray());
         for (var i = 0; i < written.Count; i++)
         {
             Assert.True(expected[i].Vector.Span.SequenceEqual(written[i].Vector.Span), $"chunk {i} carries another chunk's vector");

@@ -88,6 +88,8 @@ public sealed class IngestionHarness : IAsyncDisposable
         var all = new Dictionary<string, string?>
         {
             ["RagFunctions:Local:DataDirectory"] = dataDirectory,
+            // The lexical embedder: deterministic and model-free; these tests are about orchestration, not retrieval quality.
+            ["RagFunctions:Embedding:Model"] = "lexical",
             // Quick retries: the policy is the production one, only the delays are short.
             ["RagFunctions:Ingestion:ActivityMaxAttempts"] = "3",
             ["RagFunctions:Ingestion:ActivityFirstRetryInterval"] = "00:00:00.050",

@@ -115,7 +115,8 @@ public sealed partial class IngestionActivities(
         ArgumentNullException.ThrowIfNull(input);
         var started = Stopwatch.GetTimestamp();
         var chunks = await staged.GetChunksAsync(input.RunId, input.Batch, cancellationToken);
-        var texts = chunks.Select(c => c.Content).ToArray();
+        // Each chunk is embedded with its title/heading as context; the indexed chunk text stays clean.
+        var texts = chunks.Select(ChunkContext.Contextualise).ToArray();
         var generated = await embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
         if (generated.Count != texts.Length)
         {

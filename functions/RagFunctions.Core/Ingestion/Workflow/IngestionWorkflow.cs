@@ -1,3 +1,4 @@
+using RagFunctions.Core.Ingestion.Chunking;
 namespace RagFunctions.Core.Ingestion.Workflow;
 
 /// <summary>The ingestion orchestration: begin → extract+chunk → fan-out embed → fan-in → index → complete.

@@ -168,6 +168,8 @@ public sealed partial class FunctionsMetadataTests(ITestOutputHelper output)
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseSetting("RagFunctions:Local:DataDirectory", dataDirectory);
+            // Only the endpoint list is read: the model-free embedder keeps start-up independent of ONNX/ICU.
+            builder.UseSetting("RagFunctions:Embedding:Model", "lexical");
         }
 
         public override async ValueTask DisposeAsync()

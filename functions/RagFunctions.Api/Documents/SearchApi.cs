@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using RagFunctions.Api.Identity;
 using RagFunctions.Api.Problems;
+using RagFunctions.Core.Ingestion.Access;
 using RagFunctions.Core.Retrieval;
 
 namespace RagFunctions.Api.Documents;
@@ -18,8 +19,15 @@ public static class SearchApi
         return app;
     }
 
-    public static async Task<IResult> SearchAsync(HttpRequest request, HybridRetriever retriever, CancellationToken cancellationToken)
+    public static async Task<IResult> SearchAsync(HttpRequest request, HybridRetriever retriever, ICallerIdentityResolver identity, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(retriever);
+        if (identity.Resolve(request) is not { } caller)
+        {
+            return DocumentsApi.Unauthenticated();
+        }
+
         var q = request.Query["q"].ToString();
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -32,12 +40,10 @@ public static class SearchApi
             return ProblemResults.Validation("top", $"'top' must be a whole number from 1 to {MaxTop}.");
         }
 
-        // Security trimming applies when the caller is known; anonymous local debugging sees public chunks and restricted ones alike.
-        var caller = request.HttpContext.RequestServices.GetService(typeof(ICallerIdentityResolver)) is ICallerIdentityResolver resolver
-            ? resolver.Resolve(request)
-            : null;
-        var filter = caller is null ? null : new SearchFilter(PrincipalIds: caller.PrincipalIds);
-        var hits = await retriever.RetrieveAsync(q, top, filter, cancellationToken);
+        // Trimmed by the index (ids on the chunks), then by the document rule itself (see SourceRetriever), as chat is.
+        var hits = (await retriever.RetrieveAsync(q, top, new SearchFilter(PrincipalIds: caller.PrincipalIds), cancellationToken))
+            .Where(h => DocumentAccess.CanRead(caller, h.Chunk.SourcePath))
+            .ToList();
         return TypedResults.Ok(new
         {
             query = q,

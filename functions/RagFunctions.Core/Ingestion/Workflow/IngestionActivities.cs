@@ -165,7 +165,9 @@ public sealed partial class IngestionActivities(
                     throw new InvalidOperationException($"staged chunk {chunks[i].Id} has ordinal {chunks[i].Ordinal}, expected {indexed.Count}");
                 }
 
-                indexed.Add(new IndexedChunk(chunks[i], vectors[i]));
+                // Every chunk carries its document's readers (DocumentAccess: from the source path), so search and chat trim by them.
+                var readers = Access.DocumentAccess.ReadersOf(chunks[i].SourcePath);
+                indexed.Add(new IndexedChunk(chunks[i] with { OwnerIds = readers.OwnerIds, GroupIds = readers.GroupIds }, vectors[i]));
             }
         }
 

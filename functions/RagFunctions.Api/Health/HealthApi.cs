@@ -18,12 +18,21 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", GetHealthAsync).WithName("GetHealth");
+        app.MapGet("/api/health", (ISearchIndex index, HostDescription host, HttpContext context, CancellationToken cancellationToken) =>
+            GetHealthAsync(index, host, context.RequestServices.GetService(typeof(ReembeddingProgress)) as ReembeddingProgress, cancellationToken))
+            .WithName("GetHealth");
         return app;
     }
 
-    public static async Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, CancellationToken cancellationToken)
+    public static Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, CancellationToken cancellationToken) =>
+        GetHealthAsync(index, host, null, cancellationToken);
+
+    /// <param name="progress">Local host only: re-embedding after an embedder change (keyword search serves the chunks it has not reached yet).</param>
+    public static async Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, ReembeddingProgress? progress, CancellationToken cancellationToken)
     {
+        var reembedding = progress is { Model: not null } p
+            ? new { model = p.Model, running = p.Running, done = p.Done, total = p.Total }
+            : null;
         try
         {
             var stats = await index.GetStatsAsync(cancellationToken);
@@ -34,6 +43,7 @@ public static class HealthApi
                 historyStore = host.HistoryStore,
                 documentCatalog = host.DocumentCatalog,
                 index = new { engine = stats.Engine, documents = stats.DocumentCount, chunks = stats.ChunkCount, dimensions = stats.Dimensions },
+                reembedding,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

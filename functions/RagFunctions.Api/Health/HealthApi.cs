@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Common;
@@ -13,6 +14,12 @@ namespace RagFunctions.Api.Health;
 /// <param name="DocumentCatalog">Where document records live.</param>
 public sealed record HostDescription(string Host, string HistoryStore, string DocumentCatalog);
 
+/// <summary>A host's view of its own storage: the cause of a recent storage fault (read-only database, full disk), or null.</summary>
+public interface IStorageStatus
+{
+    string? RecentFault { get; }
+}
+
 /// <summary><c>GET /api/health</c>: 200 when the index answers, with what the host uses; 503 problem otherwise.</summary>
 public static class HealthApi
 {
@@ -22,14 +29,18 @@ public static class HealthApi
         return app;
     }
 
-    public static async Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, CancellationToken cancellationToken)
+    public static async Task<IResult> GetHealthAsync(
+        ISearchIndex index, HostDescription host, CancellationToken cancellationToken, [FromServices] IStorageStatus? storage = null)
     {
         try
         {
             var stats = await index.GetStatsAsync(cancellationToken);
+            var fault = storage?.RecentFault;
             return TypedResults.Ok(new
             {
-                status = "ready",
+                // Degraded: reads work, writes fail (e.g. an unwritable database); the reason says why.
+                status = fault is null ? "ready" : "degraded",
+                reason = fault,
                 host = host.Host,
                 historyStore = host.HistoryStore,
                 documentCatalog = host.DocumentCatalog,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Documents;
+using RagFunctions.Api.Hosting;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Cors;
@@ -51,7 +52,8 @@ public static class LocalHostSetup
         // Before anything opens the database: an unusable data folder stops the host here with a clear message.
         DataDirectoryCheck.EnsureUsable(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LocalHostOptions>>().Value);
 
-        // First: CORS headers are added when the response starts, so errors and 401s are readable by an allowed page too.
+        // First: security and CORS headers are added when the response starts, so errors and 401s carry them too.
+        app.UseSecurityHeaders();
         app.UseApiCors();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
@@ -69,9 +71,11 @@ public static class LocalHostSetup
                 return;
             }
 
-            var result = ProblemResults.FromException(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
+            var result = ProblemResults.Respond(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
             await result.ExecuteAsync(context);
         }));
+        // Body-less errors (unknown route 404, 405, …) become problem+json.
+        app.UseStatusCodeProblems();
 
         // Bearer tokens are validated for every request; handlers read the outcome through ICallerIdentityResolver.
         app.UseAuthentication();

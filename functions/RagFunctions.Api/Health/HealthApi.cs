@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Common;
@@ -25,13 +24,28 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", GetHealthAsync).WithName("GetHealth");
+        app.MapGet("/api/health", (ISearchIndex index, HostDescription host, HttpContext context, CancellationToken cancellationToken) =>
+            GetHealthAsync(
+                index, host, context.RequestServices.GetService(typeof(ReembeddingProgress)) as ReembeddingProgress,
+                context.RequestServices.GetService(typeof(IStorageStatus)) as IStorageStatus, cancellationToken))
+            .WithName("GetHealth");
         return app;
     }
 
+    public static Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, CancellationToken cancellationToken) =>
+        GetHealthAsync(index, host, null, cancellationToken);
+
+    public static Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, ReembeddingProgress? progress, CancellationToken cancellationToken) =>
+        GetHealthAsync(index, host, progress, null, cancellationToken);
+
+    /// <param name="progress">Local host only: re-embedding after an embedder change (keyword search serves the chunks it has not reached yet).</param>
+    /// <param name="storage">The host's storage status, when it reports one (local host: a read-only database makes health degraded).</param>
     public static async Task<IResult> GetHealthAsync(
-        ISearchIndex index, HostDescription host, CancellationToken cancellationToken, [FromServices] IStorageStatus? storage = null)
+        ISearchIndex index, HostDescription host, ReembeddingProgress? progress, IStorageStatus? storage, CancellationToken cancellationToken)
     {
+        var reembedding = progress is { Model: not null } p
+            ? new { model = p.Model, running = p.Running, done = p.Done, total = p.Total }
+            : null;
         try
         {
             var stats = await index.GetStatsAsync(cancellationToken);
@@ -45,6 +59,7 @@ public static class HealthApi
                 historyStore = host.HistoryStore,
                 documentCatalog = host.DocumentCatalog,
                 index = new { engine = stats.Engine, documents = stats.DocumentCount, chunks = stats.ChunkCount, dimensions = stats.Dimensions },
+                reembedding,
             });
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -32,12 +32,15 @@ public static class DocumentsApi
 
     /// <summary><c>POST /api/documents</c> (multipart, field <c>file</c>): stores the file where the trigger sees it; 202 with the document's URL.</summary>
     /// <remarks>Sharing: <c>visibility</c> = <c>private</c> (default: only the uploader), <c>shared</c> with <c>groups=a,b</c>
-    /// (members of groups the uploader belongs to) or <c>public</c> (every signed-in user), as form fields or query parameters.</remarks>
+    /// (members of groups the uploader belongs to) or <c>public</c> (every signed-in user), as form fields or query parameters.
+    /// A name that already exists at the resolved path is never replaced silently (<see cref="UploadReplacement"/>): 409
+    /// unless <c>If-Match</c> carries the document's ETag or <c>overwrite=true</c> is sent; a stale <c>If-Match</c> is 412.</remarks>
     public static async Task<IResult> UploadAsync(
-        HttpRequest request, IDocumentDropBox dropBox, IOptions<IngestionOptions> options,
+        HttpRequest request, IDocumentDropBox dropBox, IDocumentCatalog catalog, IOptions<IngestionOptions> options,
         ICallerIdentityResolver identity, IOptions<AuthOptions> auth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(options);
         if (Writer(request, identity, auth) is { } refused)
         {
@@ -117,6 +120,32 @@ public static class DocumentsApi
             return ProblemResults.From(problem);
         }
 
+        // The catalog decides before anything is written: the drop boxes place the file at folder/sanitised name, so the
+        // record at that path's id is the document this upload would replace.
+        string target;
+        try
+        {
+            target = DocumentAccess.UploadPath(folder, UploadFileNames.Sanitize(file.FileName));
+        }
+        catch (ProblemException problem)
+        {
+            return ProblemResults.From(problem);
+        }
+
+        var existing = await catalog.GetAsync(DocumentIds.FromSourcePath(target), cancellationToken);
+        var replacement = UploadReplacement.Decide(
+            existing, request.Headers.IfMatch.ToString(), FieldOrQuery(request, form, "overwrite").LastOrDefault());
+        if (replacement.Refusal is { } refusal)
+        {
+            return refusal;
+        }
+
+        string hash;
+        await using (var hashed = file.OpenReadStream())
+        {
+            (hash, _) = await ContentHasher.ComputeAsync(hashed, cancellationToken);
+        }
+
         await using var stream = file.OpenReadStream();
         string sourcePath;
         try
@@ -130,15 +159,17 @@ public static class DocumentsApi
 
         var id = DocumentIds.FromSourcePath(sourcePath);
         var readers = DocumentAccess.ReadersOf(sourcePath);
-        return TypedResults.Accepted($"/api/documents/{id}", new
+        var accepted = TypedResults.Accepted($"/api/documents/{id}", new
         {
             id,
             sourcePath,
             status = "queued",
+            replaced = existing is not null,
             visibility = visibility.ToString().ToLowerInvariant(),
             ownerIds = readers.OwnerIds,
             groupIds = readers.GroupIds,
         });
+        return new WithHeaders(accepted, new Dictionary<string, string> { [HeaderNames.ETag] = UploadReplacement.ETagOf(hash) });
     }
 
     private static IEnumerable<string?> FieldOrQuery(HttpRequest request, IFormCollection form, string name) =>
@@ -218,8 +249,9 @@ public static class DocumentsApi
             return Unauthenticated();
         }
 
+        // The ETag is the content hash, the value a client sends back in If-Match to replace exactly this content.
         return await ReadableAsync(id, caller, catalog, cancellationToken) is { } record
-            ? TypedResults.Ok(record)
+            ? new WithHeaders(TypedResults.Ok(record), new Dictionary<string, string> { [HeaderNames.ETag] = UploadReplacement.ETagOf(record.ContentHash) })
             : ProblemResults.NotFound($"Document '{id}' does not exist.");
     }
 

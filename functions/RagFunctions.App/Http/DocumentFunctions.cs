@@ -36,7 +36,7 @@ public sealed class DocumentFunctions(
 {
     [Function("UploadDocument")]
     public Task<IActionResult> Upload([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "documents")] HttpRequest request, CancellationToken cancellationToken) =>
-        DocumentsApi.UploadAsync(request, dropBox, ingestionOptions, identity, auth, cancellationToken).AsActionResult();
+        DocumentsApi.UploadAsync(request, dropBox, catalog, ingestionOptions, identity, auth, cancellationToken).AsActionResult();
 
     [Function("ListDocuments")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "documents")] HttpRequest request, CancellationToken cancellationToken) =>

@@ -145,6 +145,14 @@ public static class DocumentAccess
         }
     }
 
+    /// <summary>The source path an upload of the sanitised <paramref name="safeName"/> into <paramref name="folder"/> lands at
+    /// (<c>folder/name</c>, or the name at the top level): the path both drop boxes write, so its id names the document it would replace.</summary>
+    public static string UploadPath(string folder, string safeName)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        return folder.Length == 0 ? safeName : $"{folder.Trim('/')}/{safeName}";
+    }
+
     /// <summary>Parses <c>visibility</c> (private | shared | public; empty: private).</summary>
     public static DocumentVisibility ParseVisibility(string? text) => text?.Trim().ToLowerInvariant() switch
     {

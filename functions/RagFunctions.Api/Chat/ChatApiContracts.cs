@@ -80,3 +80,6 @@ public sealed record UsageSummaryResponse(
     int AssistantMessages,
     int? MessageCount,
     IReadOnlyList<ModelUsageDto> Models);
+
+/// <summary><c>GET …/export?format=json</c>: the whole visible thread.</summary>
+public sealed record ConversationExportJson(ConversationDto Conversation, IReadOnlyList<MessageDto> Messages);

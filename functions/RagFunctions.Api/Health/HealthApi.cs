@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.Retrieval;
@@ -18,23 +20,18 @@ public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", GetHealthAsync).WithName("GetHealth");
+        app.MapGet("/api/health", GetHealthAsync).WithName("GetHealth").WithTags("Health").Returns<HealthResponse>().Problems(503);
         return app;
     }
 
-    public static async Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, CancellationToken cancellationToken)
+    public static async Task<IResult> GetHealthAsync([FromServices] ISearchIndex index, [FromServices] HostDescription host, CancellationToken cancellationToken)
     {
         try
         {
             var stats = await index.GetStatsAsync(cancellationToken);
-            return TypedResults.Ok(new
-            {
-                status = "ready",
-                host = host.Host,
-                historyStore = host.HistoryStore,
-                documentCatalog = host.DocumentCatalog,
-                index = new { engine = stats.Engine, documents = stats.DocumentCount, chunks = stats.ChunkCount, dimensions = stats.Dimensions },
-            });
+            return TypedResults.Ok(new HealthResponse(
+                "ready", host.Host, host.HistoryStore, host.DocumentCatalog,
+                new IndexHealth(stats.Engine, stats.DocumentCount, stats.ChunkCount, stats.Dimensions)));
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -42,3 +39,9 @@ public static class HealthApi
         }
     }
 }
+
+/// <summary><c>GET /api/health</c>.</summary>
+public sealed record HealthResponse(string Status, string Host, string HistoryStore, string DocumentCatalog, IndexHealth Index);
+
+/// <summary>What the search index holds.</summary>
+public sealed record IndexHealth(string Engine, long Documents, long Chunks, int Dimensions);

@@ -9,6 +9,7 @@ using RagFunctions.Core.Common;
 using RagFunctions.Core.History;
 using RagFunctions.Core.Identity;
 using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Retrieval;
 
 namespace RagFunctions.Core.Chat;
 
@@ -282,7 +283,7 @@ public sealed class ChatTurnPipeline(
                 vectorUsed = retrieval.VectorUsed,
                 embeddingMs = Math.Round(retrieval.EmbeddingMs, 2),
                 searchMs = Math.Round(retrieval.SearchMs, 2),
-                results = retrieval.Hits.Select(h => new { chunkId = h.Chunk.Id, score = h.Score, foundBy = h.FoundBy.ToString(), h.KeywordRank, h.VectorRank }),
+                results = retrieval.Hits.Select(h => new { chunkId = h.Chunk.Id, score = h.Score, foundBy = FoundByNames.Of(h.FoundBy), h.KeywordRank, h.VectorRank }),
             }),
             ["history"] = ToJson(new { window.KeptTurns, window.DroppedTurns, window.Tokens, summaryKept = window.Summary is not null }),
             ["promptTokens"] = ToJson(prompt.EstimatedTokens),

@@ -3,6 +3,7 @@ using RagFunctions.Api.Documents;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Cors;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Embedding;
@@ -25,6 +26,7 @@ public static class LocalHostSetup
         builder.Services.AddSingleton<SqliteDatabase>();
         builder.Services.AddProblemDetails();
         builder.Services.AddApiCors(builder.Configuration);
+        builder.Services.AddApiOpenApi();
         builder.Services.AddHostedService<MetricsConsoleReporter>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
@@ -55,11 +57,9 @@ public static class LocalHostSetup
         }));
 
         // Feature routes (one line each).
-        app.MapHealthApi();
-        app.MapDocumentsApi();
-        app.MapSearchApi();
+        app.MapSharedApi();
         app.MapLocalAssessment();
-        app.MapChatApi();
+        app.MapApiReference();
         return app;
     }
 }

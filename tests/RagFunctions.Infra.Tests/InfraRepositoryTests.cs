@@ -151,7 +151,7 @@ public sealed class InfraRepositoryTests
         Assert.DoesNotContain("BlobDeleted", bicep[created..deleted], StringComparison.Ordinal);
         Assert.Contains("'Microsoft.Storage.BlobDeleted'", bicep[deleted..], StringComparison.Ordinal);
         Assert.Contains("blobDeletedFunctionName string = 'DocumentBlobDeleted'", bicep, StringComparison.Ordinal);
-        Assert.Contains("[Function(\"DocumentBlobDeleted\")]", RepoFiles.Read("functions/RagFunctions.App/Ingestion/DocumentBlobFunctions.cs"), StringComparison.Ordinal);
+        Assert.Contains("[Function(\"DocumentBlobDeleted\")]", RepoFiles.Read("functions/RagFunctions.App/Ingestion/DocumentBlobDeletedTrigger.cs"), StringComparison.Ordinal);
         var hook = RepoFiles.Read("infra/hooks/postdeploy.sh");
         Assert.Contains("--included-event-types Microsoft.Storage.BlobCreated \\", hook, StringComparison.Ordinal);
         Assert.Contains("--included-event-types Microsoft.Storage.BlobDeleted \\", hook, StringComparison.Ordinal);

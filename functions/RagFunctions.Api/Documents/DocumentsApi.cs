@@ -19,7 +19,7 @@ public static class DocumentsApi
     {
         var group = app.MapGroup("/api/documents").WithTags("Documents");
         group.MapPost("", UploadAsync).DisableAntiforgery().WithName("UploadDocument")
-            .Accepts<DocumentUploadForm>("multipart/form-data").Returns<DocumentAccepted>(StatusCodes.Status202Accepted).Problems(400, 413, 415);
+            .Body<DocumentUploadForm>("multipart/form-data").Returns<DocumentAccepted>(StatusCodes.Status202Accepted).Problems(400, 413, 415);
         group.MapGet("", ListAsync).WithName("ListDocuments").Returns<DocumentListResponse>().Problems(400);
         group.MapGet("/{id}", GetAsync).WithName("GetDocument").Returns<DocumentRecord>().Problems(404);
         group.MapDelete("/{id}", DeleteAsync).WithName("DeleteDocument").Produces(StatusCodes.Status204NoContent).Problems(404);

@@ -49,9 +49,26 @@ public static class ApiOpenApi
         return builder;
     }
 
-    /// <summary>A JSON request body of type <typeparamref name="T"/> (the handlers read it themselves, strictly).</summary>
-    public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder) where T : notnull =>
-        builder.Accepts<T>("application/json");
+    /// <summary>Documents the request body (<typeparamref name="T"/> as <paramref name="mediaType"/>). Only the description: the handlers read
+    /// and validate bodies themselves, and <c>Accepts</c> metadata would make routing answer a wrong Content-Type with an empty 415
+    /// instead of the handler's problem+json.</summary>
+    public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder builder, string mediaType = "application/json") where T : notnull =>
+        builder.AddOpenApiOperationTransformer(async (operation, context, cancellationToken) =>
+        {
+            var schema = await context.GetOrCreateSchemaAsync(typeof(T), null, cancellationToken).ConfigureAwait(false);
+            IOpenApiSchema body = schema;
+            if (context.Document is { } document)
+            {
+                document.AddComponent(typeof(T).Name, schema);
+                body = new OpenApiSchemaReference(typeof(T).Name, document);
+            }
+
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType> { [mediaType] = new() { Schema = body } },
+            };
+        });
 
     /// <summary>Describes a streamed 200 answer (<c>text/event-stream</c> or <c>application/x-ndjson</c>). When the route declared a schema for
     /// the media type (one NDJSON line), it is kept; otherwise (SSE framing is not JSON) the media type gets a string schema. Either way the

@@ -49,6 +49,7 @@ public static class LocalHostSetup
     {
         // First: CORS headers are added when the response starts, so errors and 401s are readable by an allowed page too.
         app.UseApiCors();
+        app.UseChatPage();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -60,6 +61,7 @@ public static class LocalHostSetup
         app.MapSharedApi();
         app.MapLocalAssessment();
         app.MapApiReference();
+        app.MapDevToken();
         return app;
     }
 }

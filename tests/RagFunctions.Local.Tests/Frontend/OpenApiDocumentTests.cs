@@ -59,7 +59,7 @@ public sealed class OpenApiDocumentTests : IDisposable
         var local = await GetDocumentAsync();
         var app = JsonNode.Parse(await ApiDescriptionDocument.RenderJsonAsync())!;
 
-        var localPaths = local["paths"]!.AsObject().Where(p => p.Key != "/api/chat/assessments/events").ToDictionary(p => p.Key, p => p.Value!.ToJsonString());
+        var localPaths = local["paths"]!.AsObject().Where(p => p.Key is not ("/api/chat/assessments/events" or "/api/dev/token")).ToDictionary(p => p.Key, p => p.Value!.ToJsonString());
         var appPaths = app["paths"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.ToJsonString());
         Assert.Equal(localPaths.Keys.Order(StringComparer.Ordinal), appPaths.Keys.Order(StringComparer.Ordinal));
         foreach (var (path, json) in appPaths)

@@ -88,9 +88,6 @@ param maximumInstanceCount int = 100
 param blobTriggerFunctionName string = 'DocumentBlobTrigger'
 @description('Create the Event Grid subscription in Bicep. Needs the deployed app (blobs_extension key); the postdeploy hook turns it on after the first deploy.')
 param documentsEventSubscriptionEnabled bool = false
-@secure()
-@description('PDFsharp license for PDF ingestion (RagFunctions:Ingestion:PdfLicense): agpl, commercial:<key>, or empty (PDFs are marked failed with a clear reason).')
-param pdfLicense string = ''
 @description('Browser origins allowed to call the API (RagFunctions:Cors:AllowedOrigins), comma-separated, e.g. https://app.example.com; empty = none.')
 param corsAllowedOrigins string = ''
 
@@ -248,7 +245,6 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     assessmentQueueName: serviceBus.outputs.queueName
     notificationsTopicName: serviceBus.outputs.topicName
-    pdfLicense: pdfLicense
     corsAllowedOrigins: corsAllowedOrigins
   }
 }

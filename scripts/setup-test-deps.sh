@@ -33,6 +33,17 @@ if [ ! -f .cache/cosmos-server/node_modules/@vercel/cosmosdb-server/package.json
   npm install --prefix .cache/cosmos-server --no-audit --no-fund --omit=dev @vercel/cosmosdb-server@1.0.1
 fi
 # --- end history
+# --- azurite (Blob Storage contract tests): the azurite npm package into the gitignored .cache/azurite; the tests start
+# its blob service themselves (tests/RagFunctions.Azure.Tests/Storage/AzuriteBlobServer.cs). Needs node + npm.
+if [ ! -f .cache/azurite/node_modules/azurite/dist/src/blob/main.js ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    apt-get -o DPkg::Lock::Timeout=600 update && apt-get -o DPkg::Lock::Timeout=600 install -y --no-install-recommends nodejs npm
+  fi
+  mkdir -p .cache/azurite
+  [ -f .cache/azurite/package.json ] || echo '{"name":"azurite-test-server","private":true}' > .cache/azurite/package.json
+  npm install --prefix .cache/azurite --no-audit --no-fund --omit=dev azurite@3.37.0
+fi
+# --- end azurite
 # --- frontend (OpenAPI lint, browser test): @redocly/cli validates /openapi/v1.json as OpenAPI 3.1; Debian's chromium is the
 # browser Microsoft.Playwright drives headless through ExecutablePath (Playwright's own browser download cannot work here).
 if [ ! -x .cache/openapi-lint/node_modules/.bin/redocly ]; then

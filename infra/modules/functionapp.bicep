@@ -33,9 +33,6 @@ param cosmosContainerName string
 param serviceBusFullyQualifiedNamespace string
 param assessmentQueueName string
 param notificationsTopicName string
-@secure()
-@description('RagFunctions:Ingestion:PdfLicense: agpl, commercial:<key>, or empty.')
-param pdfLicense string = ''
 @description('RagFunctions:Cors:AllowedOrigins on Azure: comma-separated browser origins answered by the platform CORS (siteConfig.cors); empty = none.')
 param corsAllowedOrigins string = ''
 
@@ -132,7 +129,6 @@ var appSettings = {
   RagFunctions__Cosmos__Container: cosmosContainerName
   RagFunctions__Assessment__QueueName: assessmentQueueName
   RagFunctions__Assessment__NotificationsTopic: notificationsTopicName
-  RagFunctions__Ingestion__PdfLicense: pdfLicense
 }
 
 resource settings 'Microsoft.Web/sites/config@2024-04-01' = {

@@ -29,7 +29,7 @@ static int Usage()
           search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N]
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
-          ingest      --folder DIR [--data DIR] [--parallel N] [--pdf-license agpl]
+          ingest      --folder DIR [--data DIR] [--parallel N]
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)
         corpus: one chunk of text per line; queries: one query per line.

@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,7 +8,6 @@ using RagFunctions.Api.Assessment;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Identity;
-using RagFunctions.App.Assessment;
 using RagFunctions.App.Ingestion;
 using RagFunctions.Azure;
 using RagFunctions.Azure.Assessment;
@@ -17,6 +15,7 @@ using RagFunctions.Azure.History;
 using RagFunctions.Azure.Identity;
 using RagFunctions.Azure.Ingestion;
 using RagFunctions.Azure.OpenAI;
+using RagFunctions.Azure.Storage;
 using RagFunctions.Core.Assessment;
 using RagFunctions.Core.Chat;
 using RagFunctions.Core.History;
@@ -24,7 +23,6 @@ using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Extraction;
-using RagFunctions.Core.Ingestion.Extraction.Pdf;
 
 namespace RagFunctions.App.Hosting;
 
@@ -48,13 +46,11 @@ public static class AppServiceCollectionExtensions
 
         // Ingestion: Core behaviour, extraction, embeddings (before chat: it registers the real token counter), Azure AI Search.
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
-        // A process-wide library switch (as on the local host): applied once at start-up; empty leaves PDFs failing with a clear reason.
-        PdfLicensing.Apply(configuration[$"{IngestionOptions.Section}:{nameof(IngestionOptions.PdfLicense)}"]);
         services.AddIngestionCore();
         services.AddDocumentExtraction();
         services.AddEmbeddings(configuration);
         services.AddAzureSearchIndex(configuration);
-        services.AddBlobDocuments(configuration);
+        services.AddBlobDocuments(configuration, DocumentBlobFunctions.Container);
         services.TryAddSingleton<DurableIngestionStarter>();
 
         // History and the document catalog share the Cosmos container (see CosmosDocumentCatalog).
@@ -100,14 +96,6 @@ public static class AppServiceCollectionExtensions
         return services.AddLocalEmbeddings(configuration);
     }
 
-    private static IServiceCollection AddBlobDocuments(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.TryAddSingleton(sp => DocumentsContainer.Create(configuration, sp.GetRequiredService<TokenCredential>()));
-        services.TryAddSingleton<IDocumentSource, BlobDocumentSource>();
-        services.TryAddSingleton<IDocumentDropBox, BlobDocumentDropBox>();
-        return services;
-    }
-
     /// <summary><c>chatbot_ready</c> goes to the Cosmos store first (what <c>GET /api/chat/notifications</c> reads) and then to the
     /// notifications topic; both are idempotent on the notification id, so a retried event repeats neither.</summary>
     private static IServiceCollection AddNotifications(this IServiceCollection services, IConfiguration configuration)
@@ -120,21 +108,6 @@ public static class AppServiceCollectionExtensions
             sp.GetRequiredService<CosmosNotificationStore>(),
             sp.GetRequiredService<ServiceBusNotificationSink>(),
         ]));
-        return services;
-    }
-
-    /// <summary>The topic sink and its client, through the namespace of the <c>ServiceBusConnection</c> connection.</summary>
-    private static IServiceCollection AddServiceBusNotifications(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.TryAddSingleton(sp =>
-        {
-            var connection = configuration.GetSection("ServiceBusConnection");
-            return connection["fullyQualifiedNamespace"] is { Length: > 0 } fullyQualifiedNamespace
-                ? new ServiceBusClient(fullyQualifiedNamespace, sp.GetRequiredService<TokenCredential>())
-                : new ServiceBusClient(connection.Value
-                    ?? throw new InvalidOperationException("ServiceBusConnection__fullyQualifiedNamespace is not configured."));
-        });
-        services.TryAddSingleton<ServiceBusNotificationSink>();
         return services;
     }
 }

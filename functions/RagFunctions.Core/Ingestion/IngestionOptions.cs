@@ -16,7 +16,4 @@ public sealed class IngestionOptions
 
     /// <summary>How many documents the local host ingests at once.</summary>
     public int MaxParallelDocuments { get; set; } = 2;
-
-    /// <summary>PDFsharp license choice: <c>agpl</c> (the service must then be AGPL), <c>commercial:{key}</c>, or empty: PDFs fail with a clear reason.</summary>
-    public string PdfLicense { get; set; } = "";
 }

@@ -9,8 +9,6 @@ public static class LocalIngestionSetup
     public static IServiceCollection AddLocalIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
-        // A process-wide library switch, so it is applied once here rather than per document.
-        Core.Ingestion.Extraction.Pdf.PdfLicensing.Apply(configuration[$"{IngestionOptions.Section}:{nameof(IngestionOptions.PdfLicense)}"]);
         services.AddOptions<DropFolderWatchOptions>().Bind(configuration.GetSection(DropFolderWatchOptions.Section));
         services.AddIngestionCore();
         services.AddSingleton<DropFolder>();

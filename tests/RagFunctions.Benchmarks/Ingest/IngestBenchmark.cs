@@ -29,8 +29,6 @@ internal static class IngestBenchmark
         var settings = new Dictionary<string, string?>
         {
             [$"{IngestionOptions.Section}:{nameof(IngestionOptions.DropFolder)}"] = folder,
-            // The bench measures PDF extraction too; the AGPL choice is the bench process's, not the product's default.
-            [$"{IngestionOptions.Section}:{nameof(IngestionOptions.PdfLicense)}"] = args.Optional("pdf-license") ?? "agpl",
         };
         if (args.Optional("parallel") is { } parallelSetting)
         {

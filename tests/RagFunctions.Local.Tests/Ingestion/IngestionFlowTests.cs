@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Local.Tests.Hosting;
+using RagFunctions.Tests.Shared.Hostile;
 
 namespace RagFunctions.Local.Tests.Ingestion;
 
@@ -35,6 +36,27 @@ public sealed class IngestionFlowTests : IDisposable
         var hit = Assert.Single(hits, h => h.GetProperty("documentId").GetString() == id);
         Assert.Contains("keyword", hit.GetProperty("foundBy").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("lighthouse.md", hit.GetProperty("sourcePath").GetString());
+    }
+
+    [Fact]
+    public async Task A_pdf_dropped_with_default_settings_is_indexed_and_its_hits_carry_page_numbers()
+    {
+        var client = _host.CreateClient();
+        Directory.CreateDirectory(DropFolder);
+        var firstPage = string.Join('\n', Enumerable.Range(1, 50).Select(i => $"Harbour pilot rota line {i}: pilots board ships beyond the breakwater at dawn."));
+        var pdf = PdfFile.Text(firstPage, "The quillwort tide table is printed on the second page.");
+        await File.WriteAllBytesAsync(Path.Combine(DropFolder, "harbour.pdf"), pdf);
+        var id = DocumentIds.FromSourcePath("harbour.pdf");
+
+        var record = await client.WaitForFinalStatusAsync(id);
+
+        Assert.Equal("indexed", record.GetProperty("status").GetString());
+        var hits = await client.SearchAsync("quillwort tide table");
+        Assert.Equal(id, hits[0].GetProperty("documentId").GetString());
+        Assert.Contains("quillwort", hits[0].GetProperty("content").GetString(), StringComparison.Ordinal);
+        // A chunk carries the page it starts on: this one starts among page 1's lines and runs onto page 2.
+        Assert.Equal(1, hits[0].GetProperty("page").GetInt32());
+        Assert.All(hits, h => Assert.InRange(h.GetProperty("page").GetInt32(), 1, 2));
     }
 
     [Fact]

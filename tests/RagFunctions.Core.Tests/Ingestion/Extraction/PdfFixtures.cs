@@ -27,7 +27,7 @@ internal static class PdfFixtures
     private static readonly Lock Gate = new();
     private static bool _initialised;
 
-    /// <summary>PDFsharp's license and font resolver are process-wide and can be set once.</summary>
+    /// <summary>PDFsharp's font resolver is process-wide and can be set once.</summary>
     public static void EnsurePdfSharp()
     {
         lock (Gate)
@@ -37,7 +37,6 @@ internal static class PdfFixtures
                 return;
             }
 
-            PdfLicensing.UseAgplLicense();
             if (GlobalFontSettings.FontResolver is null)
             {
                 GlobalFontSettings.FontResolver = new DejaVuFontResolver();

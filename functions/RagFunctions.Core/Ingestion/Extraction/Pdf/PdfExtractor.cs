@@ -24,11 +24,6 @@ public sealed class PdfExtractor(ILogger<PdfExtractor>? logger = null) : IDocume
         {
             document = PdfReader.Open(new MemoryStream(bytes, writable: false), PdfDocumentOpenMode.Import);
         }
-        catch (Exception ex) when (PdfLicensing.IsLicenseError(ex))
-        {
-            throw new ExtractionFailedException(
-                "PDF extraction is not enabled on this server: no PDFsharp license has been selected (see PdfLicensing)", ex);
-        }
         catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
         {
             var reason = ex.Message.Contains("password", StringComparison.OrdinalIgnoreCase)

@@ -1,0 +1,35 @@
+using RagFunctions.Azure.Storage;
+using RagFunctions.Core.Ingestion;
+
+namespace RagFunctions.Azure.Ingestion;
+
+/// <summary>The container that holds the documents (the blob trigger's <c>documents/{name}</c>); source paths are blob names in it.</summary>
+public sealed class DocumentsContainer(BlobContainerStore store)
+{
+    public BlobContainerStore Store { get; } = store ?? throw new ArgumentNullException(nameof(store));
+}
+
+/// <summary><see cref="IDocumentSource"/> over the documents container: activities read the blob by its path.</summary>
+public sealed class BlobDocumentSource(DocumentsContainer documents) : IDocumentSource
+{
+    /// <summary>Null when the blob was deleted between the event and the activity: the workflow records "the file no longer exists".</summary>
+    public Task<Stream?> OpenReadAsync(string sourcePath, CancellationToken cancellationToken) =>
+        documents.Store.OpenReadAsync(sourcePath, cancellationToken);
+}
+
+/// <summary><see cref="IDocumentDropBox"/> over the documents container: an upload becomes a blob, and the blob's
+/// BlobCreated event starts ingestion exactly as for a file uploaded any other way.</summary>
+public sealed class BlobDocumentDropBox(DocumentsContainer documents) : IDocumentDropBox
+{
+    /// <summary>Stores under the sanitised file name, replacing a blob of that name (a re-upload re-ingests, as locally).</summary>
+    public async Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken)
+    {
+        var name = UploadFileNames.Sanitize(fileName);
+        await documents.Store.UploadAsync(name, content, metadata: null, cancellationToken).ConfigureAwait(false);
+        return name;
+    }
+
+    /// <summary>A missing blob is not an error.</summary>
+    public async Task DeleteAsync(string sourcePath, CancellationToken cancellationToken) =>
+        await documents.Store.DeleteAsync(sourcePath, cancellationToken).ConfigureAwait(false);
+}

@@ -21,6 +21,7 @@ public static class ChatApiServiceCollectionExtensions
             .ValidateOnStart();
         services.AddChatPipeline();
         services.TryAddScoped<ChatApiServices>();
+        services.TryAddScoped<Health.HealthProbe>();
         return services;
     }
 }

@@ -15,7 +15,8 @@ namespace RagFunctions.Api.Health;
 /// <param name="DocumentCatalog">Where document records live.</param>
 public sealed record HostDescription(string Host, string HistoryStore, string DocumentCatalog);
 
-/// <summary><c>GET /api/health</c>: 200 when the index answers, with what the host uses; 503 problem otherwise.</summary>
+/// <summary><c>GET /api/health</c>: 200 <c>ready</c> when everything answers, 200 <c>degraded</c> when a configured dependency is failing
+/// (a chat model whose latest call failed, the conversation store), with what the host uses; 503 problem when the index does not answer.</summary>
 public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
@@ -24,24 +25,36 @@ public static class HealthApi
         return app;
     }
 
-    public static async Task<IResult> GetHealthAsync([FromServices] ISearchIndex index, [FromServices] HostDescription host, CancellationToken cancellationToken)
+    public static async Task<IResult> GetHealthAsync(
+        [FromServices] ISearchIndex index, [FromServices] HostDescription host, [FromServices] HealthProbe probe, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(probe);
+        IndexStats stats;
         try
         {
-            var stats = await index.GetStatsAsync(cancellationToken);
-            return TypedResults.Ok(new HealthResponse(
-                "ready", host.Host, host.HistoryStore, host.DocumentCatalog,
-                new IndexHealth(stats.Engine, stats.DocumentCount, stats.ChunkCount, stats.Dimensions)));
+            stats = await index.GetStatsAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return ProblemResults.From(new UpstreamUnavailableProblemException($"The search index is not ready: {ex.Message}", ex));
         }
+
+        var models = probe.Models();
+        var store = await probe.StoreAsync(cancellationToken);
+        var failing = models.Where(m => m.Failing).Select(m => $"model {m.Name}: {m.LastError}")
+            .Concat(store.Status == "failing" ? [$"conversation store: {store.Error}"] : [])
+            .ToList();
+        return TypedResults.Ok(new HealthResponse(
+            failing.Count == 0 ? "ready" : "degraded", host.Host, host.HistoryStore, host.DocumentCatalog,
+            new IndexHealth(stats.Engine, stats.DocumentCount, stats.ChunkCount, stats.Dimensions),
+            probe.Embedder(), models, store, failing));
     }
 }
 
-/// <summary><c>GET /api/health</c>.</summary>
-public sealed record HealthResponse(string Status, string Host, string HistoryStore, string DocumentCatalog, IndexHealth Index);
+/// <summary><c>GET /api/health</c>. <paramref name="Failing"/> names each failing dependency and its cause (empty when ready).</summary>
+public sealed record HealthResponse(
+    string Status, string Host, string HistoryStore, string DocumentCatalog, IndexHealth Index,
+    EmbedderHealth Embedder, IReadOnlyList<ModelStatus> Models, StoreHealth Store, IReadOnlyList<string> Failing);
 
 /// <summary>What the search index holds.</summary>
 public sealed record IndexHealth(string Engine, long Documents, long Chunks, int Dimensions);

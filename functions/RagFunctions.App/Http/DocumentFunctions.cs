@@ -28,7 +28,8 @@ public sealed class DocumentFunctions(
     IOptions<IngestionOptions> ingestionOptions,
     HybridRetriever retriever,
     ISearchIndex index,
-    HostDescription host)
+    HostDescription host,
+    HealthProbe healthProbe)
 {
     [Function("UploadDocument")]
     public Task<IActionResult> Upload([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "documents")] HttpRequest request, CancellationToken cancellationToken) =>
@@ -52,5 +53,5 @@ public sealed class DocumentFunctions(
 
     [Function("GetHealth")]
     public Task<IActionResult> Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken) =>
-        HealthApi.GetHealthAsync(index, host, cancellationToken).AsActionResult();
+        HealthApi.GetHealthAsync(index, host, healthProbe, cancellationToken).AsActionResult();
 }

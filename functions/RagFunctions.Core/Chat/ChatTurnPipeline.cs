@@ -125,7 +125,8 @@ public sealed class ChatTurnPipeline(
             }
             catch (UpstreamUnavailableProblemException ex)
             {
-                logger.LogError(ex, "No model answered for conversation {ConversationId}", turn.Conversation?.Id);
+                logger.LogError("No model answered for conversation {ConversationId}: {Reason}", turn.Conversation?.Id, ex.Message);
+                logger.LogDebug(ex, "No model answered: detail");
                 throw;
             }
 
@@ -169,7 +170,8 @@ public sealed class ChatTurnPipeline(
                     }
                     else
                     {
-                        logger.LogError(problem, "No model answered for conversation {ConversationId}", turn.Conversation?.Id);
+                        logger.LogError("No model answered for conversation {ConversationId}: {Reason}", turn.Conversation?.Id, problem.Message);
+                        logger.LogDebug(problem, "No model answered: detail");
                     }
 
                     settled = true;

@@ -21,6 +21,7 @@ public static class LocalHostSetup
 {
     public static WebApplicationBuilder AddLocalHost(this WebApplicationBuilder builder)
     {
+        builder.AddConsoleDefaults();
         builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:7071");
         builder.Services.AddOptions<LocalHostOptions>().Bind(builder.Configuration.GetSection(LocalHostOptions.Section));
         builder.Services.AddSingleton<SqliteDatabase>();
@@ -28,6 +29,7 @@ public static class LocalHostSetup
         builder.Services.AddApiCors(builder.Configuration);
         builder.Services.AddApiOpenApi();
         builder.Services.AddHostedService<MetricsConsoleReporter>();
+        builder.Services.AddHostedService<StartupSummary>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
@@ -48,6 +50,7 @@ public static class LocalHostSetup
     public static WebApplication UseLocalHost(this WebApplication app)
     {
         // First: CORS headers are added when the response starts, so errors and 401s are readable by an allowed page too.
+        app.UseMiddleware<RequestLogging>();
         app.UseApiCors();
         app.UseChatPage();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>

@@ -70,11 +70,6 @@ public sealed class InfraRepositoryTests
     }
 
     [Fact]
-    public void Main_parameters_and_main_bicep_agree() =>
-        AssertNone(InfraRules.ParameterMismatches("infra/main.bicep", RepoFiles.Read("infra/main.bicep"),
-            "infra/main.parameters.json", RepoFiles.Read("infra/main.parameters.json")));
-
-    [Fact]
     public void Azure_yaml_points_at_an_existing_functions_project()
     {
         var yaml = RepoFiles.Read("azure.yaml");

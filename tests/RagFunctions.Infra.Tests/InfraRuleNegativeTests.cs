@@ -128,23 +128,6 @@ public sealed class InfraRuleNegativeTests
     }
 
     [Fact]
-    public void An_undeclared_parameter_value_and_a_missing_required_parameter_are_reported()
-    {
-        const string bicep = """
-            param environmentName string
-            @minLength(36)
-            param authClientId string
-            param location string = 'westeurope'
-            param maybe string?
-            """;
-        const string json = """{ "parameters": { "environmentName": { "value": "x" }, "typo": { "value": 1 } } }""";
-        var violations = InfraRules.ParameterMismatches("main.bicep", bicep, "main.parameters.json", json).ToList();
-        Assert.Equal(2, violations.Count);
-        Assert.Contains(violations, v => v.Message.Contains("'typo'", StringComparison.Ordinal));
-        Assert.Contains(violations, v => v.Message.Contains("'authClientId'", StringComparison.Ordinal) && v.Line == 3);
-    }
-
-    [Fact]
     public void A_service_project_path_that_does_not_exist_is_reported()
     {
         const string yaml = """

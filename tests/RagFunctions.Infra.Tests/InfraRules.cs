@@ -11,8 +11,9 @@ public sealed record Violation(string File, int Line, string Message)
 
 /// <summary>
 /// The infrastructure rules as pure functions over file text, so each rule runs both on the repository's
-/// files (must find nothing) and on a small bad snippet (must find the defect). No Bicep compiler here:
-/// the rules read the source the way a reviewer would, and stay deliberately strict.
+/// files (must find nothing) and on a small bad snippet (must find the defect). These read the source the way a reviewer
+/// would and stay deliberately strict; what the compiler knows better (parameters, outputs, diagnostics) is checked on the
+/// compiled template instead (<see cref="TemplateRules"/>, <see cref="BicepTemplateTests"/>).
 /// </summary>
 public static partial class InfraRules
 {
@@ -121,40 +122,6 @@ public static partial class InfraRules
                 yield return new Violation(file, LineOf(bicep, m.Index),
                     $"{type} '{m.Groups["symbol"].Value}' does not set {required.ToString().Replace(@"\b", "", StringComparison.Ordinal).Replace(@"\s*", " ", StringComparison.Ordinal)}");
             }
-        }
-    }
-
-    // ---------- parameters ----------
-
-    /// <summary>A declared Bicep parameter: required when it has no default and is not nullable.</summary>
-    public sealed record BicepParam(string Name, bool Required, int Line);
-
-    public static IReadOnlyList<BicepParam> BicepParams(string bicep) =>
-        [.. ParamDeclaration().Matches(StripComments(bicep)).Select(m => new BicepParam(
-            m.Groups["name"].Value,
-            Required: !m.Groups["default"].Success && !m.Groups["type"].Value.EndsWith('?'),
-            LineOf(bicep, m.Index)))];
-
-    public static IReadOnlyList<string> ParameterFileNames(string parametersJson)
-    {
-        using var doc = JsonDocument.Parse(parametersJson);
-        return [.. doc.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name)];
-    }
-
-    /// <summary>Both directions: a value for an undeclared parameter fails the deployment; a required parameter
-    /// with no value makes azd prompt (or fail in CI).</summary>
-    public static IEnumerable<Violation> ParameterMismatches(string bicepFile, string bicep, string parametersFile, string parametersJson)
-    {
-        var declared = BicepParams(bicep);
-        var supplied = ParameterFileNames(parametersJson);
-        foreach (var name in supplied.Where(s => declared.All(d => d.Name != s)))
-        {
-            yield return new Violation(parametersFile, 1, $"parameter '{name}' is not declared in {bicepFile}");
-        }
-
-        foreach (var p in declared.Where(d => d.Required && !supplied.Contains(d.Name)))
-        {
-            yield return new Violation(bicepFile, p.Line, $"required parameter '{p.Name}' has no value in {parametersFile}");
         }
     }
 
@@ -365,9 +332,6 @@ public static partial class InfraRules
 
     [GeneratedRegex(@"^[ \t]*resource\s+(?<symbol>\w+)\s+'(?<type>[^'@]+)@[^']*'\s*(?<existing>existing\s*)?=", RegexOptions.Multiline)]
     private static partial Regex ResourceDeclaration();
-
-    [GeneratedRegex(@"^[ \t]*param\s+(?<name>\w+)\s+(?<type>[\w\.\[\]]+\??)[ \t]*(?<default>=)?", RegexOptions.Multiline)]
-    private static partial Regex ParamDeclaration();
 
     [GeneratedRegex(@"^\s*project:\s*['""]?([^'""\s#]+)", RegexOptions.Multiline)]
     private static partial Regex YamlProject();

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using RagFunctions.Benchmarks.Cli;
+using RagFunctions.Benchmarks.Ingest;
 using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Retrieval;

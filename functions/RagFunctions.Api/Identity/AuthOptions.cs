@@ -8,6 +8,9 @@ public sealed class AuthOptions
     /// <summary>Read <c>X-MS-CLIENT-PRINCIPAL</c>. Only true behind App Service Authentication, which strips client-sent copies.</summary>
     public bool TrustEasyAuthHeader { get; set; }
 
+    /// <summary>The app role (<c>roles</c> claim) that may upload, replace and delete documents.</summary>
+    public string DocumentWriterRole { get; set; } = "documents.write";
+
     public JwtAuthOptions Jwt { get; set; } = new();
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -8,37 +9,20 @@ namespace RagFunctions.Api.Identity;
 
 /// <summary>
 /// Easy Auth header first when <see cref="AuthOptions.TrustEasyAuthHeader"/> (otherwise the header is ignored, since any
-/// client could send it), else <c>Authorization: Bearer</c> validated by <see cref="Hs256JwtValidator"/>.
+/// client could send it), else the result of the JwtBearer scheme (<see cref="BearerTokenAuthentication"/>), which the
+/// host's authentication middleware ran for this request. A host without that middleware (the Functions app behind Easy
+/// Auth) accepts no bearer tokens.
 /// </summary>
 public sealed partial class CallerIdentityResolver : ICallerIdentityResolver
 {
     private readonly AuthOptions _options;
-    private readonly Lazy<Hs256JwtValidator?> _validator;
     private readonly ILogger _logger;
 
-    public CallerIdentityResolver(
-        IOptions<AuthOptions> options,
-        IJwtSigningKeyProvider keyProvider,
-        TimeProvider timeProvider,
-        ILogger<CallerIdentityResolver>? logger = null)
+    public CallerIdentityResolver(IOptions<AuthOptions> options, ILogger<CallerIdentityResolver>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(keyProvider);
-        ArgumentNullException.ThrowIfNull(timeProvider);
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _validator = new Lazy<Hs256JwtValidator?>(() =>
-        {
-            var key = keyProvider.GetSigningKey();
-            return key is null
-                ? null
-                : new Hs256JwtValidator(
-                    new JwtValidationParameters(_options.Jwt.Issuer, _options.Jwt.Audience, key)
-                    {
-                        ClockSkew = TimeSpan.FromSeconds(Math.Clamp(_options.Jwt.ClockSkewSeconds, 0, 600)),
-                    },
-                    timeProvider);
-        });
     }
 
     public CallerIdentity? Resolve(HttpRequest request)
@@ -61,33 +45,18 @@ public sealed partial class CallerIdentityResolver : ICallerIdentityResolver
             return identity;
         }
 
-        var authorization = request.Headers.Authorization;
-        if (authorization.Count == 0)
+        var result = request.HttpContext.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult;
+        if (result is { Succeeded: true, Ticket.AuthenticationScheme: BearerTokenAuthentication.Scheme })
         {
-            return null;
+            return BearerTokenAuthentication.ToIdentity(result.Principal);
         }
 
-        if (authorization.Count != 1 || authorization[0] is not { } value
-            || !value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (BearerTokenFailure.Of(request.HttpContext) is { } failure)
         {
-            Log.Rejected(_logger, "bearer", "not a single Bearer authorization header");
-            return null;
+            Log.Rejected(_logger, "bearer", failure.Description);
         }
 
-        var validator = _validator.Value;
-        if (validator is null)
-        {
-            Log.Rejected(_logger, "bearer", "no signing key configured");
-            return null;
-        }
-
-        var result = validator.Validate(value["Bearer ".Length..].Trim());
-        if (!result.IsValid)
-        {
-            Log.Rejected(_logger, "bearer", result.FailureReason ?? "invalid");
-        }
-
-        return result.Identity;
+        return null;
     }
 
     private static partial class Log

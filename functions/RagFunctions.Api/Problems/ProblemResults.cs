@@ -45,6 +45,7 @@ public static class ProblemResults
 
     public static ProblemHttpResult NotFound(string detail) => From(new NotFoundProblemException(detail));
 
+    /// <summary>401 problem+json; <see cref="Identity.UnauthorizedChallenge"/> adds <c>WWW-Authenticate</c> saying why.</summary>
     public static ProblemHttpResult Unauthorized(string detail) => TypedResults.Problem(
         detail: detail, statusCode: StatusCodes.Status401Unauthorized, title: "Authentication is required.", type: TypeUri("unauthorized"));
 

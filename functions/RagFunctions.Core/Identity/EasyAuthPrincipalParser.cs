@@ -7,7 +7,8 @@ namespace RagFunctions.Core.Identity;
 /// the caller at the platform edge: base64 of UTF-8 JSON <c>{"auth_typ": …, "claims": [{"typ": …, "val": …}], "name_typ": …,
 /// "role_typ": …}</c>. The user id is the Entra object id, whose claim type after App Service's claim mapping is
 /// <c>http://schemas.microsoft.com/identity/claims/objectidentifier</c> (or plain <c>oid</c>); groups are the <c>groups</c>
-/// claims; the name is the <c>name</c> claim, else the claim named by <c>name_typ</c>.
+/// claims; the name is the <c>name</c> claim, else the claim named by <c>name_typ</c>; app roles are the <c>roles</c> claims
+/// (and claims of the type named by <c>role_typ</c>), as Entra ID issues app-role assignments.
 /// Only call this when the app really runs behind Easy Auth: anyone can send the header to an unprotected app.
 /// </summary>
 public static class EasyAuthPrincipalParser
@@ -62,6 +63,8 @@ public static class EasyAuthPrincipalParser
             }
 
             var nameType = root.TryGetProperty("name_typ", out var nameTyp) && nameTyp.ValueKind == JsonValueKind.String ? nameTyp.GetString() : null;
+            var roleType = root.TryGetProperty("role_typ", out var roleTyp) && roleTyp.ValueKind == JsonValueKind.String ? roleTyp.GetString() : null;
+            var roles = new List<string>();
             string? objectId = null;
             string? name = null;
             string? mappedName = null;
@@ -88,6 +91,13 @@ public static class EasyAuthPrincipalParser
                         groups.Add(value);
                     }
                 }
+                else if (type == "roles" || (roleType is not null && type == roleType))
+                {
+                    if (value.Length > 0 && !roles.Contains(value, StringComparer.Ordinal))
+                    {
+                        roles.Add(value);
+                    }
+                }
                 else if (type == "name")
                 {
                     name ??= value;
@@ -105,7 +115,7 @@ public static class EasyAuthPrincipalParser
                 return null;
             }
 
-            return new CallerIdentity(objectId, name ?? mappedName, groups, "easyauth");
+            return new CallerIdentity(objectId, name ?? mappedName, groups, "easyauth") { Roles = roles };
         }
         catch (JsonException)
         {

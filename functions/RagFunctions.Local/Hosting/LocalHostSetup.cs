@@ -49,7 +49,8 @@ public static class LocalHostSetup
 
     public static WebApplication UseLocalHost(this WebApplication app)
     {
-        // First: CORS headers are added when the response starts, so errors and 401s are readable by an allowed page too.
+        // First the request line (it times and reports everything below), then CORS: its headers are added when the response
+        // starts, so errors and 401s are readable by an allowed page too.
         app.UseMiddleware<RequestLogging>();
         app.UseApiCors();
         app.UseChatPage();
@@ -59,6 +60,9 @@ public static class LocalHostSetup
             var result = ProblemResults.FromException(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
             await result.ExecuteAsync(context);
         }));
+
+        // Bearer tokens are validated for every request; handlers read the outcome through ICallerIdentityResolver.
+        app.UseAuthentication();
 
         // Feature routes (one line each).
         app.MapSharedApi();

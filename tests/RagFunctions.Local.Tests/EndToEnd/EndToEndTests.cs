@@ -114,8 +114,12 @@ public sealed class EndToEndTests : IDisposable
 
     private HttpClient Authorized(HttpClient client, string user)
     {
-        var issuer = new Hs256JwtIssuer("ragfunctions-local", "ragfunctions", Encoding.UTF8.GetBytes(SigningKey), TimeProvider.System);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuer.Issue(user, TimeSpan.FromMinutes(10)));
+        var token = RagFunctions.Local.Identity.TokenCommand.Mint(
+            new RagFunctions.Api.Identity.AuthOptions { Jwt = { SigningKey = SigningKey } },
+            new RagFunctions.Local.Hosting.LocalHostOptions(),
+            new RagFunctions.Local.Identity.TokenCommand.TokenRequest(user, null, [], TimeSpan.FromMinutes(10)),
+            TimeProvider.System);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 }

@@ -63,6 +63,7 @@ public sealed class LocalIdentityTests : IDisposable
     [Theory]
     [InlineData(new[] { "alice" }, "alice", null, "", 8.0)]
     [InlineData(new[] { "bob", "--name", "Bob B", "--groups", "g1, g2", "--hours", "0.5" }, "bob", "Bob B", "g1|g2", 0.5)]
+    [InlineData(new[] { "carol", "--role", "documents.write", "--role", "auditor,documents.write" }, "carol", null, "", 8.0)]
     public void Token_arguments_are_parsed(string[] args, string subject, string? name, string groups, double hours)
     {
         Assert.True(TokenCommand.TryParse(args, out var request, out var error), error);
@@ -92,19 +93,33 @@ public sealed class LocalIdentityTests : IDisposable
     }
 
     [Fact]
-    public void A_minted_token_is_accepted_by_the_running_host_resolver()
+    public async Task A_minted_token_is_accepted_by_the_running_host_and_an_expired_one_is_told_so()
     {
         using var factory = new LocalHostFactory(dataDirectory: _dataDirectory);
         var auth = factory.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         var host = factory.Services.GetRequiredService<IOptions<LocalHostOptions>>().Value;
         var token = TokenCommand.Mint(auth, host, new TokenCommand.TokenRequest("alice", "Alice", ["g1"], TimeSpan.FromHours(1)), TimeProvider.System);
+        var expired = TokenCommand.Mint(auth, host, new TokenCommand.TokenRequest("alice", null, [], TimeSpan.FromMinutes(1)),
+            new FixedTime(DateTimeOffset.UtcNow.AddHours(-1)));
+        using var client = factory.CreateClient();
 
-        var context = new DefaultHttpContext();
-        context.Request.Headers.Authorization = "Bearer " + token;
-        var identity = factory.Services.GetRequiredService<ICallerIdentityResolver>().Resolve(context.Request);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var ok = await client.GetAsync("/api/chat/conversations");
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", expired);
+        using var refused = await client.GetAsync("/api/chat/conversations");
+        client.DefaultRequestHeaders.Authorization = null;
+        using var anonymous = await client.GetAsync("/api/chat/conversations");
 
-        Assert.Equal("alice", identity?.UserId);
-        Assert.Equal(["g1"], identity!.GroupIds);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.StartsWith("Bearer error=\"invalid_token\", error_description=\"The token expired at", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Bearer", anonymous.Headers.WwwAuthenticate.ToString());
         Assert.IsType<DevSigningKeyProvider>(factory.Services.GetRequiredService<IJwtSigningKeyProvider>());
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

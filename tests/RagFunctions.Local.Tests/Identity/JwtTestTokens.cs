@@ -2,14 +2,14 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace RagFunctions.Core.Tests.Identity;
+namespace RagFunctions.Local.Tests.Identity;
 
 /// <summary>Builds tokens by hand (so tests can craft hostile ones the issuer would never produce).</summary>
 internal static class JwtTestTokens
 {
     public static readonly byte[] Key = Encoding.UTF8.GetBytes("test-signing-key-with-at-least-32-bytes!");
-    public static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
-    public static long NowSeconds => Now.ToUnixTimeSeconds();
+    /// <summary>Lifetime is validated against the system clock (IdentityModel's), so test tokens are dated from it.</summary>
+    public static long NowSeconds => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     public const string Issuer = "ragfunctions-local";
     public const string Audience = "ragfunctions";

@@ -33,6 +33,16 @@ if [ ! -f .cache/cosmos-server/node_modules/@vercel/cosmosdb-server/package.json
   npm install --prefix .cache/cosmos-server --no-audit --no-fund --omit=dev @vercel/cosmosdb-server@1.0.1
 fi
 # --- end history
+# --- conversation (end-to-end conversation tests): PostgreSQL 15's HTML manual from Debian's postgresql-doc-15,
+# unpacked (not installed) into the gitignored .cache/testdocs; the tests index a small subset of its pages.
+conv_docs=.cache/testdocs
+if ! ls "$conv_docs"/postgresql-doc-15/usr/share/doc/postgresql-doc-15/html/runtime-config-connection.html >/dev/null 2>&1; then
+  mkdir -p "$conv_docs"
+  apt-get -o DPkg::Lock::Timeout=600 update -qq || true
+  (cd "$conv_docs" && rm -f postgresql-doc-15_*.deb && apt-get -o DPkg::Lock::Timeout=600 download postgresql-doc-15 \
+    && dpkg-deb -x postgresql-doc-15_*.deb postgresql-doc-15 && rm -f postgresql-doc-15_*.deb)
+fi
+# --- end conversation
 # --- azurite (Blob Storage contract tests): the azurite npm package into the gitignored .cache/azurite; the tests start
 # its blob service themselves (tests/RagFunctions.Azure.Tests/Storage/AzuriteBlobServer.cs). Needs node + npm.
 if [ ! -f .cache/azurite/node_modules/azurite/dist/src/blob/main.js ]; then

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Azure;
+using Azure.Storage;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 
@@ -19,8 +20,13 @@ public enum BlobCreateResult
 /// Missing blobs are answers (null, false), not exceptions; every other service error propagates as
 /// <see cref="RequestFailedException"/>.
 /// </summary>
-public sealed class BlobContainerStore(BlobContainerClient container)
+/// <param name="container">The container.</param>
+/// <param name="transfer">How uploads are split (the SDK's defaults when null): content above the initial transfer size goes
+/// up as staged blocks and one commit, below it as a single Put Blob.</param>
+public sealed class BlobContainerStore(BlobContainerClient container, StorageTransferOptions? transfer = null)
 {
+    private readonly StorageTransferOptions _transfer = transfer ?? default;
+
     public BlobContainerClient Client { get; } = container ?? throw new ArgumentNullException(nameof(container));
 
     public string ContainerName => Client.Name;
@@ -34,7 +40,7 @@ public sealed class BlobContainerStore(BlobContainerClient container)
     {
         ArgumentNullException.ThrowIfNull(content);
         await Client.GetBlobClient(RequireName(name))
-            .UploadAsync(content, new BlobUploadOptions { Metadata = Copy(metadata) }, cancellationToken)
+            .UploadAsync(content, new BlobUploadOptions { Metadata = Copy(metadata), TransferOptions = _transfer }, cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -47,6 +53,7 @@ public sealed class BlobContainerStore(BlobContainerClient container)
         {
             Metadata = Copy(metadata),
             Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            TransferOptions = _transfer,
         };
         try
         {
@@ -109,9 +116,10 @@ public sealed class BlobContainerStore(BlobContainerClient container)
         }
     }
 
-    /// <summary>Put Blob with <c>If-None-Match: *</c> on an existing blob answers 409 <c>BlobAlreadyExists</c>; a block-list
-    /// commit (large, chunked uploads) reports the failed condition as 412 <c>ConditionNotMet</c>
-    /// (learn.microsoft.com/rest/api/storageservices/specifying-conditional-headers-for-blob-service-operations).</summary>
+    /// <summary>With <c>If-None-Match: *</c> only an existing blob can fail the condition. Put Blob answers 409
+    /// <c>BlobAlreadyExists</c> (as Azurite does for block-list commits too, see the contract tests); a failed condition is
+    /// otherwise 412 <c>ConditionNotMet</c> (learn.microsoft.com/rest/api/storageservices/specifying-conditional-headers-for-blob-service-operations),
+    /// which here means the same.</summary>
     private static bool IsExistingBlob(RequestFailedException ex) =>
         (ex.Status == 409 && ex.ErrorCode == BlobErrorCode.BlobAlreadyExists.ToString())
         || (ex.Status == 412 && ex.ErrorCode == BlobErrorCode.ConditionNotMet.ToString());

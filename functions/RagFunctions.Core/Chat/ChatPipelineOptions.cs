@@ -26,6 +26,14 @@ public sealed class ChatPipelineOptions
     /// <summary>How long the first model may take to write a conversation's title (see <see cref="ConversationTitleWriter"/>);
     /// after that the trimmed first message stays the title. Short on purpose: the title call runs alongside the answer.</summary>
     public int TitleTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>How long the first model may take to rewrite a follow-up into a standalone search question before retrieval
+    /// (only with models configured); after that the raw message is searched.</summary>
+    public int RewriteTimeoutSeconds { get; set; } = 3;
+
+    /// <summary>Share (0–1) of the question's content words a retrieved passage must contain to be used as a source; when none does,
+    /// the answer says the documents do not cover the question. 0 turns the check off.</summary>
+    public double RelevanceFloor { get; set; } = 0.6;
 }
 
 /// <summary>One model of the fallback chain.</summary>

@@ -32,6 +32,10 @@ public static class ChatServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ChatPipelineOptions>>(),
             sp.GetService<IChatClientFactory>(),
             sp.GetRequiredService<ILogger<ConversationTitleWriter>>()));
+        services.TryAddScoped(sp => Grounding.RetrievalQueryPlanner.FromOptions(
+            sp.GetRequiredService<IOptions<ChatPipelineOptions>>(),
+            sp.GetService<IChatClientFactory>(),
+            sp.GetRequiredService<ILogger<Grounding.RetrievalQueryPlanner>>()));
         services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<ChatTurnPipeline>(sp, Counter(sp)));
         return services;
     }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RagFunctions.Core.Chat.Grounding;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.History;
 using RagFunctions.Core.Identity;
@@ -31,7 +32,8 @@ public sealed class ChatTurnPipeline(
     IOptions<ChatPipelineOptions> options,
     TimeProvider time,
     ILogger<ChatTurnPipeline> logger,
-    ConversationTitleWriter? titleWriter = null)
+    ConversationTitleWriter? titleWriter = null,
+    RetrievalQueryPlanner? queryPlanner = null)
 {
     /// <summary>Messages read for the history window; the token budget trims further.</summary>
     internal const int HistoryLoadLimit = 100;
@@ -93,7 +95,12 @@ public sealed class ChatTurnPipeline(
         };
 
         var history = (await store.ListMessagesAsync(caller.UserId, conversationId, HistoryLoadLimit, userMessage.Id, cancellationToken).ConfigureAwait(false)).Items;
-        return await BuildAsync(caller, conversation, userMessage, history, null, cancellationToken).ConfigureAwait(false);
+        var latest = (await store.ListMessagesAsync(caller.UserId, conversationId, HistoryLoadLimit, null, cancellationToken).ConfigureAwait(false)).Items;
+        var previousAnswers = latest
+            .Where(m => m.Role == MessageRole.Assistant && m.ParentMessageId == userMessage.Id && !string.IsNullOrWhiteSpace(m.Content))
+            .Select(m => m.Content)
+            .ToList();
+        return await BuildAsync(caller, conversation, userMessage, history, null, cancellationToken, previousAnswers).ConfigureAwait(false);
     }
 
     /// <summary>A one-shot turn that persists nothing (the Chat Protocol endpoints): the client sends the history it wants considered.
@@ -267,15 +274,33 @@ public sealed class ChatTurnPipeline(
     }
 
     private async Task<PreparedTurn> BuildAsync(
-        CallerIdentity caller, Conversation? conversation, ConversationMessage userMessage, IReadOnlyList<ConversationMessage> history, int? top, CancellationToken cancellationToken)
+        CallerIdentity caller,
+        Conversation? conversation,
+        ConversationMessage userMessage,
+        IReadOnlyList<ConversationMessage> history,
+        int? top,
+        CancellationToken cancellationToken,
+        IReadOnlyList<string>? previousAnswers = null)
     {
         var o = options.Value;
         var window = historyWindow.Select(history, conversation?.ContextSummary, o.HistoryTokenBudget);
-        var retrieval = await retriever.RetrieveAsync(userMessage.Content, caller, Math.Clamp(top ?? o.RetrievalTop, 1, 50), cancellationToken).ConfigureAwait(false);
-        var context = contextBuilder.Build(retrieval.Hits, o.ContextTokenBudget);
-        var prompt = promptBuilder.Build(conversation?.ContextType ?? ContextTypes.General, window, context, userMessage.Content);
+        var query = queryPlanner is null
+            ? new RetrievalQuery(userMessage.Content, "message")
+            : await queryPlanner.PlanAsync(userMessage.Content, history, conversation?.ContextSummary, cancellationToken).ConfigureAwait(false);
+        var retrieval = await retriever.RetrieveAsync(query.Text, caller, Math.Clamp(top ?? o.RetrievalTop, 1, 50), cancellationToken).ConfigureAwait(false);
+        var grounding = RelevanceFloor.Check(query.Text, retrieval.Hits, o.RelevanceFloor, query.Topic);
+        var context = grounding.Relevant ? contextBuilder.Build(grounding.Kept, o.ContextTokenBudget) : SourceContext.Empty;
+        var prompt = promptBuilder.Build(conversation?.ContextType ?? ContextTypes.General, window, context, userMessage.Content, query.Text, previousAnswers);
         var diagnostics = new Dictionary<string, JsonElement>
         {
+            ["query"] = ToJson(new { text = query.Text, mode = query.Mode, model = query.Model, elapsedMs = Math.Round(query.ElapsedMs, 2), note = query.Note }),
+            ["grounding"] = ToJson(new
+            {
+                relevant = grounding.Relevant,
+                bestCoverage = Math.Round(grounding.BestCoverage, 3),
+                floor = grounding.Floor,
+                keptHits = grounding.Kept.Count,
+            }),
             ["retrieval"] = ToJson(new
             {
                 hits = retrieval.Hits.Count,
@@ -297,6 +322,12 @@ public sealed class ChatTurnPipeline(
         PreparedTurn turn, string rawText, string? model, UsageDetails? usage, IReadOnlyList<ModelAttempt> attempts, TimeSpan latency, bool incomplete)
     {
         var followups = FollowupParser.Parse(rawText);
+        if (turn.Context.Sources.Count == 0)
+        {
+            // Nothing relevant was found: follow-ups would point at sources the answer could not use.
+            followups = followups with { Questions = [] };
+        }
+
         var cited = CitationParser.Parse(followups.Text, turn.Context.Citations);
         var tokens = new TokenUsage(
             (int?)usage?.InputTokenCount ?? turn.Prompt.EstimatedTokens,

@@ -27,11 +27,17 @@ public static partial class PromptFormat
     public const string QuestionClose = "</question>";
     public const string ContextOpen = "<conversation_context>";
     public const string ContextClose = "</conversation_context>";
+    public const string SearchQueryOpen = "<search_query>";
+    public const string SearchQueryClose = "</search_query>";
+    public const string PreviousAnswersOpen = "<previous_answers>";
+    public const string PreviousAnswersClose = "</previous_answers>";
 
     /// <summary>Escapes delimiter-like tags (any case, with spaces or a slash) so the text stays data inside its block.</summary>
     public static string Neutralize(string text) => DelimiterTag().Replace(text, m => "&lt;" + m.Value[1..]);
 
-    public static string RenderUserTurn(SourceContext context, string question)
+    /// <param name="searchQuery">What retrieval searched for, rendered only when it differs from the question (a follow-up made standalone).</param>
+    /// <param name="previousAnswers">Answers the user asked to replace (regenerate), so the next one differs.</param>
+    public static string RenderUserTurn(SourceContext context, string question, string? searchQuery = null, IReadOnlyList<string>? previousAnswers = null)
     {
         var sb = new StringBuilder();
         sb.Append(SourcesOpen).Append('\n');
@@ -39,6 +45,11 @@ public static partial class PromptFormat
         {
             var c = source.Citation;
             sb.Append(CultureInfo.InvariantCulture, $"<source id=\"{c.Number}\" title=\"{Attribute(c.Title)}\" path=\"{Attribute(c.SourcePath)}\"");
+            if (!string.IsNullOrWhiteSpace(c.Heading))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" heading=\"{Attribute(c.Heading)}\"");
+            }
+
             if (c.Page is { } page)
             {
                 sb.Append(CultureInfo.InvariantCulture, $" page=\"{page}\"");
@@ -48,12 +59,48 @@ public static partial class PromptFormat
         }
 
         sb.Append(SourcesClose).Append("\n\n");
+        if (!string.IsNullOrWhiteSpace(searchQuery) && !string.Equals(searchQuery.Trim(), question.Trim(), StringComparison.Ordinal))
+        {
+            sb.Append(SearchQueryOpen).Append('\n').Append(Neutralize(searchQuery.Trim())).Append('\n').Append(SearchQueryClose).Append("\n\n");
+        }
+
+        if (previousAnswers is { Count: > 0 })
+        {
+            sb.Append(PreviousAnswersOpen).Append('\n');
+            foreach (var answer in previousAnswers)
+            {
+                sb.Append("<answer>\n").Append(Neutralize(answer.Trim())).Append("\n</answer>\n");
+            }
+
+            sb.Append(PreviousAnswersClose).Append("\n\n");
+        }
+
         sb.Append(QuestionOpen).Append('\n').Append(Neutralize(question.Trim())).Append('\n').Append(QuestionClose);
         return sb.ToString();
     }
 
     /// <summary>A source read back from a rendered user turn.</summary>
-    public sealed record ParsedSource(int Number, string Title, string Content);
+    public sealed record ParsedSource(int Number, string Title, string Content, string? Heading = null);
+
+    /// <summary>Everything <see cref="RenderUserTurn"/> wrote, read back.</summary>
+    public sealed record ParsedUserTurn(string Question, IReadOnlyList<ParsedSource> Sources, string? SearchQuery, IReadOnlyList<string> PreviousAnswers);
+
+    /// <summary>Reads a user turn rendered by <see cref="RenderUserTurn"/>; null when the text has another shape.</summary>
+    public static ParsedUserTurn? ParseUserTurn(string text)
+    {
+        if (!TryParseUserTurn(text, out var question, out var sources))
+        {
+            return null;
+        }
+
+        var query = SearchQueryBlock().Match(text);
+        var previous = PreviousAnswersBlock().Match(text);
+        return new ParsedUserTurn(
+            question,
+            sources,
+            query.Success ? Unescape(query.Groups["q"].Value.Trim()) : null,
+            previous.Success ? [.. AnswerBlock().Matches(previous.Groups["p"].Value).Select(m => Unescape(m.Groups["a"].Value))] : []);
+    }
 
     /// <summary>Reads the question and sources from a user turn rendered by <see cref="RenderUserTurn"/>; false when the text has another shape.</summary>
     public static bool TryParseUserTurn(string text, out string question, out IReadOnlyList<ParsedSource> sources)
@@ -71,7 +118,8 @@ public static partial class PromptFormat
         sources = [.. SourceBlock().Matches(s.Groups["s"].Value).Select(m => new ParsedSource(
             int.Parse(m.Groups["n"].Value, CultureInfo.InvariantCulture),
             Unescape(m.Groups["t"].Value),
-            Unescape(m.Groups["c"].Value)))];
+            Unescape(m.Groups["c"].Value),
+            HeadingAttribute().Match(m.Groups["a"].Value) is { Success: true } h ? Unescape(h.Groups["h"].Value) : null))];
         return true;
     }
 
@@ -79,10 +127,10 @@ public static partial class PromptFormat
 
     private static string Unescape(string value) => EscapedTag().Replace(value, m => "<" + m.Value[4..]);
 
-    [GeneratedRegex(@"<\s*/?\s*(?:sources|source|question|conversation_context)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"<\s*/?\s*(?:sources|source|question|conversation_context|search_query|previous_answers|answer)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DelimiterTag();
 
-    [GeneratedRegex(@"&lt;\s*/?\s*(?:sources|source|question|conversation_context)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"&lt;\s*/?\s*(?:sources|source|question|conversation_context|search_query|previous_answers|answer)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex EscapedTag();
 
     [GeneratedRegex(@"<question>\n(?<q>.*?)\n</question>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
@@ -91,6 +139,18 @@ public static partial class PromptFormat
     [GeneratedRegex(@"<sources>\n(?<s>.*?)</sources>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex SourcesBlock();
 
-    [GeneratedRegex(@"<source id=""(?<n>\d+)"" title=""(?<t>[^""]*)""[^>\n]*>\n(?<c>.*?)\n</source>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"<source id=""(?<n>\d+)"" title=""(?<t>[^""]*)""(?<a>[^>\n]*)>\n(?<c>.*?)\n</source>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex SourceBlock();
+
+    [GeneratedRegex(@" heading=""(?<h>[^""]*)""", RegexOptions.CultureInvariant)]
+    private static partial Regex HeadingAttribute();
+
+    [GeneratedRegex(@"</sources>\n\n<search_query>\n(?<q>.*?)\n</search_query>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex SearchQueryBlock();
+
+    [GeneratedRegex(@"\n<previous_answers>\n(?<p>.*?)</previous_answers>\n\n<question>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex PreviousAnswersBlock();
+
+    [GeneratedRegex(@"<answer>\n(?<a>.*?)\n</answer>", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
+    private static partial Regex AnswerBlock();
 }

@@ -95,6 +95,24 @@ public sealed class BlobContainerStoreContractTests(AzuriteBlobServer azurite) :
     }
 
     [AzuriteFact]
+    public async Task Create_of_content_uploaded_in_blocks_is_also_already_exists_over_an_existing_blob()
+    {
+        // Above the initial transfer size the SDK stages blocks and commits a block list; the condition is checked at commit.
+        var chunked = new BlobContainerStore(_store.Client, new global::Azure.Storage.StorageTransferOptions
+        {
+            InitialTransferSize = 64 * 1024,
+            MaximumTransferSize = 64 * 1024,
+        });
+        var original = RandomBytes(200_000);
+        Assert.Equal(BlobCreateResult.Created, await chunked.CreateAsync("big.bin", new MemoryStream(original), metadata: null, Ct));
+
+        var second = await chunked.CreateAsync("big.bin", new MemoryStream(new byte[200_000]), metadata: null, Ct);
+
+        Assert.Equal(BlobCreateResult.AlreadyExists, second);
+        Assert.Equal(original, await ReadAllAsync("big.bin"));
+    }
+
+    [AzuriteFact]
     public async Task Of_two_concurrent_creates_of_one_name_exactly_one_wins()
     {
         var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>

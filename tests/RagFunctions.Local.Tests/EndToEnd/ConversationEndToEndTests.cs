@@ -1,0 +1,123 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace RagFunctions.Local.Tests.EndToEnd;
+
+/// <summary>Issue 10's conversations on the real local host and real documents, default settings (no model: the extractive answerer).
+/// Each test prints its transcript, so a run shows what the answers look like.</summary>
+public sealed class ConversationEndToEndTests(RealDocumentsHost docs, ITestOutputHelper output) : IClassFixture<RealDocumentsHost>
+{
+    [RealDocumentsFact]
+    public async Task A_pronoun_follow_up_keeps_the_thread_and_a_topic_switch_drops_it()
+    {
+        var alice = docs.Client("alice");
+        var conversation = await NewConversationAsync(alice);
+
+        var first = await TurnAsync(alice, conversation, "What port does PostgreSQL listen on?");
+        Assert.Contains("5432", first.Content, StringComparison.Ordinal);
+        Assert.Contains("runtime-config-connection.html", first.Sources);
+
+        var second = await TurnAsync(alice, conversation, "How can I change it?");
+        Assert.Equal("context", second.QueryMode);
+        Assert.Contains("port", second.Query, StringComparison.Ordinal);
+        Assert.NotEmpty(second.Sources);
+        Assert.DoesNotContain("onboarding.md", second.Sources);
+        Assert.All(second.Sources, s => Assert.EndsWith(".html", s, StringComparison.Ordinal));
+        Assert.Matches(@"\[\d\]", second.Content);
+
+        var third = await TurnAsync(alice, conversation, "Where should I send procps bug reports and patches?");
+        Assert.Equal("message", third.QueryMode);
+        Assert.Equal(["bugs.md"], third.Sources.Distinct());
+        // The abbreviation-heavy sentence is quoted whole (with the address after "etc."), and only once.
+        Assert.Contains("Alternatively send comments, bug reports, patches, etc. to the email list procps@freelists.org", third.Content, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(third.Content, "Alternatively send"));
+        Assert.All(third.Followups, q => Assert.DoesNotContain("onboarding", q, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(0, third.TotalTokens);
+        Assert.Equal("extractive", third.Model);
+    }
+
+    [RealDocumentsFact]
+    public async Task An_out_of_scope_question_is_answered_not_found_without_citations_or_follow_ups()
+    {
+        var alice = docs.Client("alice");
+        var conversation = await NewConversationAsync(alice);
+
+        var turn = await TurnAsync(alice, conversation, "What is the capital of Mongolia?");
+
+        Assert.Contains("do not cover", turn.Content, StringComparison.Ordinal);
+        Assert.Empty(turn.Sources);
+        Assert.Empty(turn.Followups);
+        Assert.False(turn.Relevant);
+
+        // The same documents do answer an in-scope question with a similar shape.
+        var inScope = await TurnAsync(alice, conversation, "What is the default port of the PostgreSQL server?");
+        Assert.True(inScope.Relevant);
+        Assert.Contains("5432", inScope.Content, StringComparison.Ordinal);
+    }
+
+    [RealDocumentsFact]
+    public async Task Regenerating_an_extractive_answer_gives_the_next_best_sentences_and_then_says_there_is_no_other()
+    {
+        var alice = docs.Client("alice");
+        var conversation = await NewConversationAsync(alice);
+        var first = await TurnAsync(alice, conversation, "What does CLUSTER do to a table?");
+        Assert.NotEmpty(first.Sources);
+
+        var answers = new List<string> { first.Content };
+        for (var i = 0; i < 20; i++)
+        {
+            var regenerated = await alice.PostAsync($"/api/chat/conversations/{conversation}/messages/{first.AssistantId}/regenerate", null);
+            regenerated.EnsureSuccessStatusCode();
+            var body = await regenerated.Content.ReadFromJsonAsync<JsonElement>();
+            var content = body.GetProperty("assistantMessage").GetProperty("content").GetString()!;
+            output.WriteLine($"regenerate {i + 1}: {content}\n");
+            Assert.DoesNotContain(content, answers);
+            answers.Add(content);
+            if (content.Contains("no other answer", StringComparison.Ordinal))
+            {
+                return;
+            }
+        }
+
+        Assert.Fail("regeneration never ran out of different answers");
+    }
+
+    internal static async Task<string> NewConversationAsync(HttpClient client)
+    {
+        var created = await client.PostAsJsonAsync("/api/chat/conversations", new { title = "Questions" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    internal sealed record Turn(string AssistantId, string Content, IReadOnlyList<string> Sources, IReadOnlyList<string> Followups, string Query, string QueryMode, bool Relevant, int TotalTokens, string Model, JsonElement Body);
+
+    private Task<Turn> TurnAsync(HttpClient client, string conversation, string question) => SendAsync(client, conversation, question, output);
+
+    internal static async Task<Turn> SendAsync(HttpClient client, string conversation, string question, ITestOutputHelper output)
+    {
+        var response = await client.PostAsJsonAsync($"/api/chat/conversations/{conversation}/messages", new { content = question });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var assistant = body.GetProperty("assistantMessage");
+        var content = assistant.GetProperty("content").GetString()!;
+        var sources = body.GetProperty("citations").EnumerateArray().Select(c => Path.GetFileName(c.GetProperty("sourcePath").GetString()!)).ToList();
+        var followups = body.GetProperty("followupQuestions").EnumerateArray().Select(q => q.GetString()!).ToList();
+        var diagnostics = assistant.GetProperty("metadata").GetProperty("diagnostics");
+        var query = diagnostics.GetProperty("query");
+        var usage = assistant.GetProperty("metadata").GetProperty("usage");
+        output.WriteLine($"USER: {question}\nASSISTANT ({query.GetProperty("mode").GetString()}: \"{query.GetProperty("text").GetString()}\"): {content}\n  sources: {string.Join(", ", sources)}\n  follow-ups: {string.Join(" | ", followups)}\n");
+        return new Turn(
+            assistant.GetProperty("id").GetString()!,
+            content,
+            sources,
+            followups,
+            query.GetProperty("text").GetString()!,
+            query.GetProperty("mode").GetString()!,
+            diagnostics.GetProperty("grounding").GetProperty("relevant").GetBoolean(),
+            usage.GetProperty("promptTokens").GetInt32() + usage.GetProperty("completionTokens").GetInt32(),
+            assistant.GetProperty("metadata").GetProperty("model").GetString()!,
+            body);
+    }
+}

@@ -1,6 +1,7 @@
 using RagFunctions.Benchmarks.Chat;
 using RagFunctions.Benchmarks.Cli;
 using RagFunctions.Benchmarks.Corpus;
+using RagFunctions.Benchmarks.Eval;
 using RagFunctions.Benchmarks.Ingest;
 using RagFunctions.Benchmarks.Search;
 
@@ -19,6 +20,8 @@ return args[0] switch
     "ingest" => await IngestBenchmark.RunAsync(options),
     "memory" => await RagFunctions.Benchmarks.Memory.MemoryBenchmark.RunAsync(options),
     "trace-top" => await TraceSummary.RunAsync(options),
+    "chunk-scale" => await ChunkScaleBenchmark.RunAsync(options),
+    "eval" => await EvalBenchmark.RunAsync(options),
     "chat" => await ChatBenchmark.RunAsync(options),
     _ => Usage(),
 };
@@ -32,6 +35,8 @@ static int Usage()
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           ingest      --folder DIR [--data DIR] [--parallel N]
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
+          eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]
+          chunk-scale [--sizes 1,2,4,8,16] [--embedder lexical]   (single-line files through the pipeline: seconds per MB)
           trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)
         corpus: one chunk of text per line; queries: one query per line.
         """);

@@ -21,7 +21,7 @@ public sealed class SourceRetriever(ISearchIndex index, IEmbeddingGenerator<stri
         var vectorUsed = true;
         try
         {
-            vector = await embedder.GenerateVectorAsync(query, cancellationToken: cancellationToken).ConfigureAwait(false);
+            vector = await embedder.GenerateVectorAsync(query, Ingestion.Embedding.EmbeddingInput.ForQuery(), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -7,7 +7,7 @@ public sealed class HybridRetriever(IEmbeddingGenerator<string, Embedding<float>
 {
     public async Task<IReadOnlyList<SearchHit>> RetrieveAsync(string query, int top, SearchFilter? filter, CancellationToken cancellationToken)
     {
-        var embedding = await embedder.GenerateAsync(query, cancellationToken: cancellationToken);
+        var embedding = await embedder.GenerateAsync(query, Ingestion.Embedding.EmbeddingInput.ForQuery(), cancellationToken);
         return await index.SearchAsync(new HybridQuery(query, embedding.Vector, top, filter), cancellationToken);
     }
 }

@@ -29,15 +29,19 @@ public sealed class InMemoryHybridIndex : IDisposable
     private int _nextDocumentNumber;
     private int _liveChunks;
 
-    public InMemoryHybridIndex(int dimensions, TextAnalyzer? analyzer = null)
+    public InMemoryHybridIndex(int dimensions, TextAnalyzer? analyzer = null, ScoreFusion? fusion = null)
     {
         _vector = new VectorIndex(dimensions);
+        Fusion = fusion ?? ScoreFusion.Default;
         Analyzer = analyzer ?? new TextAnalyzer();
     }
 
     public int Dimensions => _vector.Dimensions;
 
     public TextAnalyzer Analyzer { get; }
+
+    /// <summary>How keyword and vector rankings are fused (set by the host from the active embedder).</summary>
+    public ScoreFusion Fusion { get; }
 
     public int DocumentCount
     {
@@ -321,7 +325,7 @@ public sealed class InMemoryHybridIndex : IDisposable
 
             var keyword = terms.Count > 0 ? _keyword.Search(terms, depth, accept) : [];
             var vector = query.Vector.IsEmpty ? [] : _vector.Search(query.Vector.Span, depth, accept);
-            var fused = ReciprocalRankFusion.Fuse(Slots(keyword), Slots(vector), top);
+            var fused = Fusion.Fuse(Scored(keyword), Scored(vector), top);
             var hits = new RankedChunk[fused.Count];
             for (var i = 0; i < fused.Count; i++)
             {
@@ -345,6 +349,23 @@ public sealed class InMemoryHybridIndex : IDisposable
     public IReadOnlyList<(DocumentChunk Chunk, double Score)> SearchVector(ReadOnlyMemory<float> vector, int top, SearchFilter? filter = null) =>
         SearchOne(filter, accept => _vector.Search(vector.Span, top, accept));
 
+    /// <summary>Each retriever's own ranking with raw scores (BM25; cosine), as caller handles — for tuning fusion offline.</summary>
+    internal (List<(long Handle, double Score)> Keyword, List<(long Handle, double Score)> Vector) RankEach(string text, ReadOnlyMemory<float> vector, int depth)
+    {
+        _lock.EnterReadLock();
+        try
+        {
+            var terms = string.IsNullOrWhiteSpace(text) ? [] : Analyzer.AnalyzeQuery(text);
+            var keyword = terms.Count > 0 ? _keyword.Search(terms, depth, null) : [];
+            var vectors = vector.IsEmpty ? [] : _vector.Search(vector.Span, depth, null);
+            return (keyword.Select(s => (_handles[s.Slot], s.Score)).ToList(), vectors.Select(s => (_handles[s.Slot], s.Score)).ToList());
+        }
+        finally
+        {
+            _lock.ExitReadLock();
+        }
+    }
+
     public void Dispose() => _lock.Dispose();
 
     private IReadOnlyList<(DocumentChunk Chunk, double Score)> SearchOne(SearchFilter? filter, Func<Func<int, bool>?, IReadOnlyList<ScoredSlot>> search)
@@ -364,15 +385,15 @@ public sealed class InMemoryHybridIndex : IDisposable
         }
     }
 
-    private static int[] Slots(IReadOnlyList<ScoredSlot> ranked)
+    private static (int Key, double Score)[] Scored(IReadOnlyList<ScoredSlot> ranked)
     {
-        var slots = new int[ranked.Count];
-        for (var i = 0; i < slots.Length; i++)
+        var scored = new (int, double)[ranked.Count];
+        for (var i = 0; i < scored.Length; i++)
         {
-            slots[i] = ranked[i].Slot;
+            scored[i] = (ranked[i].Slot, ranked[i].Score);
         }
 
-        return slots;
+        return scored;
     }
 
     /// <summary>Null principals = no security trimming; an empty set = public chunks only.</summary>
@@ -439,7 +460,7 @@ public sealed class InMemoryHybridIndex : IDisposable
                 throw new ArgumentException($"Chunk '{chunk.Chunk.Id}' has a {chunk.Vector.Length}-dimension vector; the index has {Dimensions}.", nameof(chunks));
             }
 
-            prepared[i] = new PreparedChunk(chunk.Chunk, terms?[i] ?? Analyzer.AnalyzeForIndex(chunk.Chunk.Content), chunk.Vector, -1);
+            prepared[i] = new PreparedChunk(chunk.Chunk, terms?[i] ?? Analyzer.AnalyzeForIndex(ChunkContext.Contextualise(chunk.Chunk)), chunk.Vector, -1);
         }
 
         if (parallel && chunks.Count > 256)

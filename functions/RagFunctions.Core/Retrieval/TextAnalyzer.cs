@@ -25,7 +25,7 @@ public sealed record AnalyzedText(IReadOnlyList<string> Terms, bool IsEnglish);
 public sealed class TextAnalyzer
 {
     /// <summary>Changes whenever analysis output changes, so persisted terms from an older analyser are recomputed.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const double EnglishStopWordRatio = 0.15;
     public const int MinQueryTokensForDecision = 5;

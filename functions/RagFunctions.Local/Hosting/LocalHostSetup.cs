@@ -7,6 +7,7 @@ using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Embedding;
+using RagFunctions.Local.Embedding;
 using RagFunctions.Local.Ingestion;
 using RagFunctions.Local.Retrieval;
 using RagFunctions.Local.Identity;
@@ -35,7 +36,7 @@ public static class LocalHostSetup
         // Feature registrations (one line each).
         builder.Services.AddSingleton(sp => new HostDescription("local", $"sqlite:{sp.GetRequiredService<SqliteDatabase>().FilePath}", "sqlite"));
         builder.Services.AddDocumentExtraction();
-        builder.Services.AddLocalEmbeddings(builder.Configuration);
+        builder.Services.AddLocalEmbeddings(builder.Configuration).AddLocalNeuralEmbedder(builder.Configuration);
         builder.Services.AddLocalSearchIndex();
         builder.Services.AddLocalIngestion(builder.Configuration);
         builder.Services.AddLocalCallerIdentity(builder.Configuration);

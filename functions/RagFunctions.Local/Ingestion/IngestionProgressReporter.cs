@@ -57,6 +57,7 @@ public sealed partial class IngestionProgressReporter(LocalIngestionQueue queue,
                 {
                     Finish(now);
                     batch = null;
+                    MemoryRelease.AfterIngestionBatch();
                 }
                 else if (InPlace)
                 {

@@ -38,15 +38,20 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     private long _nextRowId = 1;
     private readonly System.Collections.Concurrent.ConcurrentBag<ChunkLookup> _lookups = [];
 
-    public SqliteSearchIndex(SqliteDatabase database, IOptions<EmbeddingOptions> embedding, ILogger<SqliteSearchIndex> logger)
+    /// <param name="embedder">The active embedder: its <see cref="ScoreFusion"/> (how much say its vectors get) sets the fusion.</param>
+    public SqliteSearchIndex(SqliteDatabase database, IOptions<EmbeddingOptions> embedding, ILogger<SqliteSearchIndex> logger,
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embedder = null)
     {
         ArgumentNullException.ThrowIfNull(embedding);
         _database = database;
         _logger = logger;
-        _memory = new InMemoryHybridIndex(embedding.Value.Dimensions);
+        _memory = new InMemoryHybridIndex(embedding.Value.Dimensions, fusion: embedder?.GetService(typeof(ScoreFusion)) as ScoreFusion);
     }
 
     public int Dimensions => _memory.Dimensions;
+
+    /// <summary>The in-memory engine that serves queries (benchmarks read per-retriever scores from it).</summary>
+    internal InMemoryHybridIndex Memory => _memory;
 
     /// <summary>How long the start-up load took (read + analysis + index build); null before it ran.</summary>
     public TimeSpan? LoadDuration { get; private set; }
@@ -408,9 +413,12 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     private static string ReadContent(SqliteConnection connection, long rowId)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT content FROM search_chunks WHERE rowid = $row";
+        command.CommandText = "SELECT title, heading, content FROM search_chunks WHERE rowid = $row";
         command.Parameters.AddWithValue("$row", rowId);
-        return command.ExecuteScalar() as string ?? string.Empty;
+        using var reader = command.ExecuteReader();
+        return reader.Read()
+            ? ChunkContext.Contextualise(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2))
+            : string.Empty;
     }
 
     private static void Check(sqlite3 db, int rc)
@@ -493,15 +501,16 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         var migrated = 0;
         while (true)
         {
-            var rows = new List<(long RowId, string Content)>(batchSize);
+            var rows = new List<(long RowId, string Text)>(batchSize);
             await using (var select = connection.CreateCommand())
             {
-                select.CommandText = $"SELECT rowid, content FROM search_chunks WHERE terms IS NULL OR length(terms) < 12 OR substr(terms, 1, 4) <> $version LIMIT {batchSize}";
+                select.CommandText = $"SELECT rowid, title, heading, content FROM search_chunks WHERE terms IS NULL OR length(terms) < 12 OR substr(terms, 1, 4) <> $version LIMIT {batchSize}";
                 select.Parameters.AddWithValue("$version", version);
                 await using var reader = await select.ExecuteReaderAsync(cancellationToken);
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    rows.Add((reader.GetInt64(0), reader.GetString(1)));
+                    // Keyword terms cover the chunk's context (title, heading) as well as its text, as at ingestion.
+                    rows.Add((reader.GetInt64(0), ChunkContext.Contextualise(reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3))));
                 }
             }
 
@@ -515,7 +524,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             }
 
             var analysed = new DocumentTerms[rows.Count];
-            Parallel.For(0, rows.Count, i => analysed[i] = _memory.Analyzer.AnalyzeForIndex(rows[i].Content));
+            Parallel.For(0, rows.Count, i => analysed[i] = _memory.Analyzer.AnalyzeForIndex(rows[i].Text));
             var newTerms = new NewTerms(_vocabulary);
             await using (var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken))
             {

@@ -62,6 +62,13 @@ internal static class MemoryBenchmark
         }
 
         var ingestSeconds = clock.Elapsed.TotalSeconds;
+        var release = args.Optional("release") is "true";
+        if (release)
+        {
+            // What the host does when its ingestion queue drains (IngestionProgressReporter → MemoryRelease).
+            MemoryRelease.AfterIngestionBatch();
+        }
+
         var stats = await services.GetRequiredService<ISearchIndex>().GetStatsAsync(CancellationToken.None);
 
         // What an idle host holds a little after ingestion (background GCs may run; nothing is forced).
@@ -91,7 +98,7 @@ internal static class MemoryBenchmark
         var rssAfterGc = process.WorkingSet64;
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"gc_server={GCSettings.IsServerGC} conserve={Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "0"} hard_limit={Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") ?? "none"} files={files.Count} mb={mb:F1} rounds={rounds} ingest_s={ingestSeconds:F1} chunks={stats.ChunkCount}"));
+            $"gc_server={GCSettings.IsServerGC} conserve={Environment.GetEnvironmentVariable("DOTNET_GCConserveMemory") ?? "0"} hard_limit={Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") ?? "none"} release_after_batch={release} files={files.Count} mb={mb:F1} rounds={rounds} ingest_s={ingestSeconds:F1} chunks={stats.ChunkCount}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"rss_mb={rss / 1048576.0:F0} committed_mb={committed / 1048576.0:F0} heap_mb={heap / 1048576.0:F0} live_mb={live / 1048576.0:F0} rss_over_live={(double)rss / live:F2} rss_after_full_gc_mb={rssAfterGc / 1048576.0:F0} query_p50_ms={Percentile(latencies, 0.50):F2} query_p95_ms={Percentile(latencies, 0.95):F2} queries={latencies.Count} loadavg={File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
         return 0;

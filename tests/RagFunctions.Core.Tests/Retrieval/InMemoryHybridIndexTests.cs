@@ -52,7 +52,8 @@ public sealed class InMemoryHybridIndexTests
         Assert.Equal(Retrievers.Keyword | Retrievers.Vector, hits[0].FoundBy);
         Assert.Equal(1, hits[0].KeywordRank);
         Assert.Equal(1, hits[0].VectorRank);
-        Assert.Equal(2.0 / 61, hits[0].Score, 1e-12);
+        // First in both lists: full share from each side of the min-max fusion (ScoreFusion).
+        Assert.Equal(1.0, hits[0].Score, 1e-12);
         Assert.All(hits.Skip(1), h => Assert.Equal(Retrievers.Vector, h.FoundBy));
     }
 

@@ -314,7 +314,7 @@ public sealed class ChatModelChainApiTests
         var recorder = new ScriptedChatClient("Noted [1].");
         var padding = string.Join(' ', Enumerable.Repeat("padding", 150));
         // Room for one earlier turn but not two, measured with the host's own token counter.
-        var turnTokens = RagFunctions.Core.Ingestion.Chunking.TokenEstimator.Instance.CountTokens($"turn 0 warranty {padding}");
+        var turnTokens = RagFunctions.Core.Ingestion.Chunking.OpenAITokenCounter.Cl100k.CountTokens($"turn 0 warranty {padding}");
         var budget = (turnTokens * 3 / 2).ToString(System.Globalization.CultureInfo.InvariantCulture);
         using var host = new ChatHost(new Dictionary<string, IChatClient> { ["m"] = recorder }, new Dictionary<string, string?>
         {

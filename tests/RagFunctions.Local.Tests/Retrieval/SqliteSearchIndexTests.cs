@@ -209,7 +209,7 @@ public sealed class SqliteSearchIndexTests : IDisposable
     [Fact]
     public async Task The_local_host_serves_the_sqlite_index()
     {
-        await using var host = new LocalHostFactory(new Dictionary<string, string?> { ["RagFunctions:Embedding:Dimensions"] = "16" });
+        await using var host = new LocalHostFactory(new Dictionary<string, string?> { ["RagFunctions:Embedding:Dimensions"] = "16", ["RagFunctions:Embedding:Model"] = "lexical" });
         using var client = host.CreateClient();
 
         var index = host.Services.GetRequiredService<ISearchIndex>();

@@ -15,10 +15,21 @@ namespace RagFunctions.Core.Ingestion.Chunking;
 /// text from the previous section would blur the chunk's heading.</para>
 /// <para><see cref="DocumentChunk.Heading"/> and <see cref="DocumentChunk.Page"/> come from the block in which the chunk starts.</para>
 /// </remarks>
-public sealed class StructuredChunker(ITokenCounter tokenCounter, IOptions<ChunkingOptions> options) : IChunker
+/// <para>With an <see cref="Embedding.EmbeddingWindow"/> (a local model that reads a fixed number of its own tokens), tokens are
+/// counted with the model's tokenizer and <c>MaxTokens</c> is capped at the window, so every chunk is embedded whole.</para>
+public sealed class StructuredChunker(ITokenCounter counter, IOptions<ChunkingOptions> options, Embedding.EmbeddingWindow? window = null) : IChunker
 {
-    private readonly int _maxTokens = Math.Max(8, options.Value.MaxTokens);
-    private readonly int _overlapTokens = Math.Clamp(options.Value.OverlapTokens, 0, Math.Max(8, options.Value.MaxTokens) / 2);
+    private readonly ITokenCounter tokenCounter = window?.Tokens ?? counter;
+    private readonly int _maxTokens = MaxTokensFor(options.Value, window);
+    private readonly int _overlapTokens = Math.Clamp(
+        window is null ? options.Value.OverlapTokens : options.Value.OverlapTokens * MaxTokensFor(options.Value, window) / Math.Max(8, options.Value.MaxTokens),
+        0, MaxTokensFor(options.Value, window) / 2);
+
+    /// <summary>The chunk budget in effect: the configured one, capped at the embedder's window.</summary>
+    public int MaxTokens => _maxTokens;
+
+    private static int MaxTokensFor(ChunkingOptions options, Embedding.EmbeddingWindow? window) =>
+        Math.Max(8, window is null ? options.MaxTokens : Math.Min(options.MaxTokens, window.MaxTokens));
 
     private int ContentBudget => _maxTokens - _overlapTokens;
 
@@ -40,11 +51,22 @@ public sealed class StructuredChunker(ITokenCounter tokenCounter, IOptions<Chunk
         var chunks = new List<DocumentChunk>();
         var index = 0;
         var previous = (Start: -1, End: -1);
+        var afterSkippedHeading = false; // a section starts here: no overlap from the previous section
         while (index < segments.Count)
         {
             var (ownStart, ownEnd, next) = Pack(text, segments, index);
+            if (next < segments.Count && OnlyHeadings(segments, index, next))
+            {
+                // Headings whose section body did not fit beside them: a chunk of headings alone says nothing a reader can use
+                // and, embedded, matches any question about the topic. The body's chunks carry the heading (and title) as
+                // their context prefix (ChunkContext), so nothing is lost by not emitting it.
+                index = next;
+                afterSkippedHeading = true;
+                continue;
+            }
+
             var start = ownStart;
-            if (chunks.Count > 0 && !segments[index].IsHeading)
+            if (chunks.Count > 0 && !segments[index].IsHeading && !afterSkippedHeading)
             {
                 start = OverlapStart(text, previous.Start, previous.End, ownStart, ownEnd);
             }
@@ -67,9 +89,23 @@ public sealed class StructuredChunker(ITokenCounter tokenCounter, IOptions<Chunk
                 tokenCounter.CountTokens(content)));
             previous = (start, ownEnd);
             index = next;
+            afterSkippedHeading = false;
         }
 
         return chunks;
+    }
+
+    private static bool OnlyHeadings(List<Segment> segments, int from, int to)
+    {
+        for (var k = from; k < to; k++)
+        {
+            if (!segments[k].IsHeading)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A piece of one block that fits the content budget on its own.</summary>
@@ -113,15 +149,23 @@ public sealed class StructuredChunker(ITokenCounter tokenCounter, IOptions<Chunk
     private int NextCut(string text, int start, int end)
     {
         var span = text.AsSpan();
-        if (tokenCounter.CountTokens(span[start..end]) <= ContentBudget)
+
+        // Count only a window ahead of the cut, never the rest of the block: re-counting the remainder at every cut made a
+        // long block quadratic (issue 11). The window doubles until it holds more than the budget or reaches the block end,
+        // so each cut costs O(window · log window) and the window is a small multiple of the piece it yields.
+        var window = Math.Min(end - start, Math.Max(256, ContentBudget * 8));
+        while (start + window < end && tokenCounter.CountTokens(span.Slice(start, window)) <= ContentBudget)
+        {
+            window = (int)Math.Min(end - start, 2L * window);
+        }
+
+        if (start + window >= end && tokenCounter.CountTokens(span[start..end]) <= ContentBudget)
         {
             return end;
         }
 
-        // Largest prefix within budget (counts grow with length, so binary search). A token never spans more than a few
-        // dozen characters of ordinary text, which bounds the search window.
-        var lo = start + 1;
-        var hi = (int)Math.Min(end, start + ((long)ContentBudget * 64) + 64);
+        var lo = start;
+        var hi = start + window;
         while (lo < hi)
         {
             var mid = lo + ((hi - lo + 1) / 2);

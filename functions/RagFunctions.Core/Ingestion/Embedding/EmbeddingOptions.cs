@@ -5,6 +5,14 @@ public sealed class EmbeddingOptions
 {
     public const string Section = "RagFunctions:Embedding";
 
+    /// <summary>The local embedder: <c>minilm</c> (all-MiniLM-L6-v2, the default), <c>arctic-xs</c> (snowflake-arctic-embed-xs)
+    /// or <c>lexical</c> (hashed n-grams, no model). Ignored when an OpenAI-compatible embedding model is configured.</summary>
+    public string Model { get; set; } = "minilm";
+
+    /// <summary>ONNX Runtime threads per model call of a local neural embedder. 1 (the default) lets documents and
+    /// batches embed in parallel instead (measured faster for ingestion on 2 cores: docs/retrieval-eval.md).</summary>
+    public int IntraOpThreads { get; set; } = 1;
+
     /// <summary>Vector dimensions; the index and the embedder must agree.</summary>
     public int Dimensions { get; set; } = 384;
 

@@ -15,8 +15,8 @@ public static class EmbeddingServiceCollectionExtensions
     public const string InnerGeneratorKey = "RagFunctions:Embedding:Inner";
 
     /// <summary>
-    /// Registers chunking and embedding: <see cref="ChunkingOptions"/>, <see cref="EmbeddingOptions"/>, <see cref="TokenEstimator"/>
-    /// as <see cref="ITokenCounter"/>, <see cref="StructuredChunker"/> as <see cref="IChunker"/>, <see cref="EmbeddingBatchPlanner"/>,
+    /// Registers chunking and embedding: <see cref="ChunkingOptions"/>, <see cref="EmbeddingOptions"/>, exact cl100k counts
+    /// (<see cref="OpenAITokenCounter"/>) as <see cref="ITokenCounter"/>, <see cref="StructuredChunker"/> as <see cref="IChunker"/>, <see cref="EmbeddingBatchPlanner"/>,
     /// and <see cref="HashedNgramEmbedder"/> as the inner generator wrapped by <see cref="ResilientEmbeddingGenerator"/>.
     /// A host with a real model calls <see cref="UseInnerEmbeddingGenerator"/> afterwards.
     /// </summary>
@@ -36,8 +36,12 @@ public static class EmbeddingServiceCollectionExtensions
                 "RagFunctions:Embedding: Dimensions 2..65536, MaxBatchInputs/MaxBatchTokens >= 1, MaxRetries >= 0, 0 <= BaseDelay <= MaxDelay.");
 
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ITokenCounter>(TokenEstimator.Instance);
-        services.TryAddSingleton<IChunker, StructuredChunker>();
+        services.TryAddSingleton<ITokenCounter>(OpenAITokenCounter.Cl100k);
+        // Chunks are sized for the embedder that will read them: a local model with a fixed window reports it.
+        services.TryAddSingleton<IChunker>(sp => new StructuredChunker(
+            sp.GetRequiredService<ITokenCounter>(),
+            sp.GetRequiredService<IOptions<ChunkingOptions>>(),
+            sp.GetRequiredKeyedService<IEmbeddingGenerator<string, Embedding<float>>>(InnerGeneratorKey).GetService<EmbeddingWindow>()));
         services.TryAddSingleton<EmbeddingBatchPlanner>();
         services.TryAddSingleton(sp => new EmbeddingMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<IRetryDelay, TimeProviderRetryDelay>();

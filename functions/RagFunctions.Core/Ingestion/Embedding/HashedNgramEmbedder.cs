@@ -36,6 +36,10 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
 
     private readonly int _dimensions;
 
+    /// <summary>Lexical vectors mostly repeat what BM25 already found and add noise; they get a small say in the hybrid
+    /// (measured on CISI: docs/retrieval-eval.md).</summary>
+    public static Retrieval.ScoreFusion Fusion { get; } = new(0.2);
+
     public HashedNgramEmbedder(IOptions<EmbeddingOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -199,6 +203,11 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
         if (serviceType == typeof(EmbeddingGeneratorMetadata))
         {
             return Metadata;
+        }
+
+        if (serviceType == typeof(Retrieval.ScoreFusion))
+        {
+            return Fusion;
         }
 
         return serviceType.IsInstanceOfType(this) ? this : null;

@@ -1,3 +1,4 @@
+using RagFunctions.Core.Ingestion.Chunking;
 namespace RagFunctions.Core.Ingestion.Workflow;
 
 /// <summary>The ingestion orchestration: begin → extract+chunk → fan-out embed → fan-in → index → complete.
@@ -27,7 +28,7 @@ public static class IngestionWorkflow
             var embedCalls = chunked.Batches
                 .Select(b => context.CallActivityAsync<EmbedBatchResult>(
                     IngestionActivityNames.EmbedBatch,
-                    new EmbedBatchInput(begin.DocumentId, b.Start, chunked.Chunks.Skip(b.Start).Take(b.Count).Select(c => c.Content).ToArray())))
+                    new EmbedBatchInput(begin.DocumentId, b.Start, chunked.Chunks.Skip(b.Start).Take(b.Count).Select(ChunkContext.Contextualise).ToArray())))
                 .ToArray();
             var embedded = await Task.WhenAll(embedCalls);
 

@@ -160,6 +160,19 @@ internal static class ChunkerTestData
             }
         }
 
+        // Headings are the one exception: a heading whose body did not fit beside it is carried as the body chunks' context
+        // prefix (ChunkContext) instead of being a chunk of its own.
+        for (int k = 0, offset = 0; k < document.Blocks.Count; offset += document.Blocks[k].Text.Length + ExtractedDocument.BlockSeparator.Length, k++)
+        {
+            if (document.Blocks[k].Kind == BlockKind.Heading)
+            {
+                for (var p = offset; p < offset + document.Blocks[k].Text.Length; p++)
+                {
+                    covered[p] = true;
+                }
+            }
+        }
+
         for (var p = 0; p < text.Length; p++)
         {
             if (!covered[p] && !char.IsWhiteSpace(text[p]))

@@ -31,7 +31,7 @@ public sealed class EmbeddingRegistrationTests
         Assert.IsType<ResilientEmbeddingGenerator>(generator);
         Assert.Equal(HashedNgramEmbedder.ModelId, generator.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId);
         Assert.Equal(96, (await generator.GenerateAsync(["hello"]))[0].Vector.Length);
-        Assert.IsType<TokenEstimator>(provider.GetRequiredService<ITokenCounter>());
+        Assert.Same(OpenAITokenCounter.Cl100k, provider.GetRequiredService<ITokenCounter>());
         Assert.NotNull(provider.GetRequiredService<EmbeddingBatchPlanner>());
 
         var chunker = provider.GetRequiredService<IChunker>();

@@ -39,6 +39,10 @@ public sealed class IngestionWorkflowTests
         var index = context.History.Single(h => h.Name == IngestionActivityNames.Index);
         var input = (IndexInput)index.Input!;
         Assert.Equal(10, input.Vectors.Count);
+        // Each chunk is embedded with its document title as context; the indexed chunk text stays clean.
+        Assert.All(context.History.Where(h => h.Name == IngestionActivityNames.EmbedBatch).SelectMany(h => ((EmbedBatchInput)h.Input!).Texts),
+            t => Assert.StartsWith("Guide\n\nchunk ", t, StringComparison.Ordinal));
+        Assert.All(input.Chunks, c => Assert.StartsWith("chunk ", c.Content, StringComparison.Ordinal));
         for (var i = 0; i < 10; i++)
         {
             // The scripted embedder encodes the chunk ordinal in the vector: order must survive the fan-in.
@@ -112,7 +116,7 @@ public sealed class IngestionWorkflowTests
     }
 
     private static EmbedBatchResult Embed(EmbedBatchInput input) =>
-        new(input.Start, input.Texts.Select(t => new float[] { int.Parse(t["chunk ".Length..], System.Globalization.CultureInfo.InvariantCulture), 1 }).ToArray(), 4);
+        new(input.Start, input.Texts.Select(t => new float[] { int.Parse(t[(t.LastIndexOf("chunk ", StringComparison.Ordinal) + "chunk ".Length)..], System.Globalization.CultureInfo.InvariantCulture), 1 }).ToArray(), 4);
 
     private static async Task WaitUntil(Func<bool> condition)
     {

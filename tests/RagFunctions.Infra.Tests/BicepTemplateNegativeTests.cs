@@ -99,6 +99,32 @@ public sealed class BicepTemplateNegativeTests
         Assert.Empty(TemplateRules.UnprovidedHookVariables("h.sh", hook, TemplateRules.Outputs(Template), provided));
     }
 
+    [Theory]
+    [InlineData("""[{ "type": "Microsoft.Storage/storageAccounts", "name": "st", "properties": { "minimumTlsVersion": "TLS1_2" } }]""")]
+    [InlineData("""[{ "type": "Microsoft.Storage/storageAccounts", "name": "st", "properties": { "allowSharedKeyAccess": true } }]""")]
+    [InlineData("""[{ "type": "Microsoft.DocumentDB/databaseAccounts", "name": "c", "properties": { "locations": [ { "disableLocalAuth": true } ] } }]""")]
+    [InlineData("""[{ "type": "Microsoft.Search/searchServices", "name": "s", "properties": { "disableLocalAuth": "[parameters('keys')]" } }]""")]
+    [InlineData("""[{ "type": "Microsoft.CognitiveServices/accounts", "name": "o", "kind": "OpenAI" }]""")]
+    [InlineData("""{ "sb": { "type": "Microsoft.ServiceBus/namespaces", "name": "sb", "properties": { "disableLocalAuth": false } } }""")]
+    [InlineData("""[{ "type": "Microsoft.Insights/components", "name": "ai", "properties": { "disableLocalAuth": "true" } }]""")]
+    public void A_data_resource_with_local_auth_on_is_reported(string resources) =>
+        Assert.Single(TemplateRules.LocalAuthEnabled("x.json", $$"""{ "resources": {{resources}} }"""));
+
+    [Fact]
+    public void Literal_settings_pass_and_existing_references_and_child_resources_are_not_checked()
+    {
+        const string template = """
+            { "resources": {
+                "st": { "type": "Microsoft.Storage/storageAccounts", "name": "st", "properties": { "allowSharedKeyAccess": false } },
+                "ai": { "type": "Microsoft.Insights/components", "name": "ai", "properties": { "DisableLocalAuth": true } },
+                "old": { "existing": true, "type": "Microsoft.Search/searchServices", "name": "old" },
+                "blobs": { "type": "Microsoft.Storage/storageAccounts/blobServices", "name": "[format('{0}/default', 'st')]" } } }
+            """;
+
+        Assert.Empty(TemplateRules.LocalAuthEnabled("x.json", template));
+        Assert.Equal(3, TemplateRules.DeclaredResources(template).Count);
+    }
+
     [Fact]
     public void The_cli_reports_a_compile_error_and_a_linter_warning_and_the_checks_see_them()
     {

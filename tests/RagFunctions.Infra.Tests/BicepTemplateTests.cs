@@ -41,6 +41,20 @@ public sealed class BicepTemplateTests(CompiledInfra infra, ITestOutputHelper ou
         AssertNone(hooks.SelectMany(h => TemplateRules.UnprovidedHookVariables(RepoFiles.Relative(h), File.ReadAllText(h), outputs, alsoProvided)).ToList());
     }
 
+    [Fact]
+    public void Every_data_resource_disables_local_auth() =>
+        AssertNone(infra.Templates.SelectMany(t => TemplateRules.LocalAuthEnabled("compiled " + t.Key, t.Value)).ToList());
+
+    [Fact]
+    public void Each_local_auth_rule_applies_to_a_resource_the_templates_declare()
+    {
+        // Without this the local-auth rule could pass because a resource type was renamed away from its table entry.
+        var declared = infra.Templates.Values.SelectMany(TemplateRules.DeclaredResources)
+            .Select(r => r.Resource.GetProperty("type").GetString()!)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.All(TemplateRules.LocalAuthOff.Keys, type => Assert.Contains(type, declared));
+    }
+
     private static void AssertNone(IEnumerable<Violation> violations)
     {
         var list = violations.ToList();

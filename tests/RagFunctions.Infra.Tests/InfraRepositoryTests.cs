@@ -55,21 +55,6 @@ public sealed class InfraRepositoryTests
     }
 
     [Fact]
-    public void Every_data_resource_disables_local_auth() =>
-        AssertNone(OverBicep(InfraRules.LocalAuthEnabled));
-
-    [Fact]
-    public void Each_local_auth_rule_applies_to_a_resource_the_bicep_declares()
-    {
-        // Without this the local-auth rule could pass because a module was renamed away from its regex.
-        var all = string.Concat(RepoFiles.BicepFiles().Select(File.ReadAllText));
-        foreach (var type in InfraRules.LocalAuthOff.Keys)
-        {
-            Assert.Matches(new Regex($@"resource\s+\w+\s+'{Regex.Escape(type)}@[^']*'\s*=\s*\{{"), all);
-        }
-    }
-
-    [Fact]
     public void Azure_yaml_points_at_an_existing_functions_project()
     {
         var yaml = RepoFiles.Read("azure.yaml");

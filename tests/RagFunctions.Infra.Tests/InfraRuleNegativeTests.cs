@@ -102,31 +102,6 @@ public sealed class InfraRuleNegativeTests
         Assert.Empty(InfraRules.KeyFetchingCommands("hook.sh", script));
     }
 
-    [Theory]
-    [InlineData("resource st 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: 'st'\n  properties: {\n    minimumTlsVersion: 'TLS1_2'\n  }\n}")]
-    [InlineData("resource st 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  properties: {\n    allowSharedKeyAccess: true\n  }\n}")]
-    [InlineData("resource c 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {\n  properties: {\n    // disableLocalAuth: true\n  }\n}")]
-    [InlineData("resource s 'Microsoft.Search/searchServices@2024-06-01-preview' = {\n  properties: {\n    authOptions: null\n  }\n}")]
-    [InlineData("resource o 'Microsoft.CognitiveServices/accounts@2024-10-01' = {\n  kind: 'OpenAI'\n  properties: {}\n}")]
-    [InlineData("resource sb 'Microsoft.ServiceBus/namespaces@2024-01-01' = {\n  properties: {\n    disableLocalAuth: false\n  }\n}")]
-    public void A_data_resource_with_local_auth_on_is_reported(string bicep) =>
-        Assert.Single(InfraRules.LocalAuthEnabled("x.bicep", bicep));
-
-    [Fact]
-    public void Existing_references_and_child_resources_are_not_checked()
-    {
-        const string bicep = """
-            resource st 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
-              name: 'st'
-            }
-            resource blobs 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
-              parent: st
-              name: 'default'
-            }
-            """;
-        Assert.Empty(InfraRules.LocalAuthEnabled("x.bicep", bicep));
-    }
-
     [Fact]
     public void A_service_project_path_that_does_not_exist_is_reported()
     {

@@ -91,40 +91,6 @@ public static partial class InfraRules
         new(@"az\s+servicebus\s+[^\n]*authorization-rule\s+keys\b", RegexOptions.IgnoreCase),
     ];
 
-    // ---------- local auth ----------
-
-    /// <summary>Resource types that hold data or telemetry, and the property that turns their keys off.</summary>
-    public static readonly IReadOnlyDictionary<string, Regex> LocalAuthOff = new Dictionary<string, Regex>(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Microsoft.Storage/storageAccounts"] = new(@"\ballowSharedKeyAccess\s*:\s*false\b", RegexOptions.IgnoreCase),
-        ["Microsoft.DocumentDB/databaseAccounts"] = new(@"\bdisableLocalAuth\s*:\s*true\b", RegexOptions.IgnoreCase),
-        ["Microsoft.Search/searchServices"] = new(@"\bdisableLocalAuth\s*:\s*true\b", RegexOptions.IgnoreCase),
-        ["Microsoft.CognitiveServices/accounts"] = new(@"\bdisableLocalAuth\s*:\s*true\b", RegexOptions.IgnoreCase),
-        ["Microsoft.ServiceBus/namespaces"] = new(@"\bdisableLocalAuth\s*:\s*true\b", RegexOptions.IgnoreCase),
-        ["Microsoft.Insights/components"] = new(@"\bDisableLocalAuth\s*:\s*true\b", RegexOptions.IgnoreCase),
-    };
-
-    /// <summary>Each declared (not `existing`) resource of a type in <see cref="LocalAuthOff"/> must set its property.</summary>
-    public static IEnumerable<Violation> LocalAuthEnabled(string file, string bicep)
-    {
-        var code = StripComments(bicep);
-        foreach (Match m in ResourceDeclaration().Matches(code))
-        {
-            var type = m.Groups["type"].Value;
-            if (m.Groups["existing"].Success || !LocalAuthOff.TryGetValue(type, out var required))
-            {
-                continue;
-            }
-
-            var body = BodyAfter(code, m.Index + m.Length);
-            if (!required.IsMatch(body))
-            {
-                yield return new Violation(file, LineOf(bicep, m.Index),
-                    $"{type} '{m.Groups["symbol"].Value}' does not set {required.ToString().Replace(@"\b", "", StringComparison.Ordinal).Replace(@"\s*", " ", StringComparison.Ordinal)}");
-            }
-        }
-    }
-
     // ---------- azure.yaml ----------
 
     public static IReadOnlyList<(string Project, int Line)> AzureYamlProjects(string yaml) =>
@@ -329,9 +295,6 @@ public static partial class InfraRules
 
     [GeneratedRegex(@"(AccountKey|SharedAccessKey|SharedAccessKeyName)\s*=", RegexOptions.IgnoreCase)]
     private static partial Regex KeyedConnectionString();
-
-    [GeneratedRegex(@"^[ \t]*resource\s+(?<symbol>\w+)\s+'(?<type>[^'@]+)@[^']*'\s*(?<existing>existing\s*)?=", RegexOptions.Multiline)]
-    private static partial Regex ResourceDeclaration();
 
     [GeneratedRegex(@"^\s*project:\s*['""]?([^'""\s#]+)", RegexOptions.Multiline)]
     private static partial Regex YamlProject();

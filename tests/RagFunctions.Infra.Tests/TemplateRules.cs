@@ -106,6 +106,60 @@ public static partial class TemplateRules
     public static IEnumerable<string> ParameterFileVariables(string parametersJson) =>
         AzdSubstitution().Matches(parametersJson).Select(m => m.Groups["name"].Value);
 
+    /// <summary>Resource types that hold data or telemetry, and the property (under <c>properties</c>) and literal value that
+    /// turn their keys off.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Property, bool Value)> LocalAuthOff =
+        new Dictionary<string, (string, bool)>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["Microsoft.Storage/storageAccounts"] = ("allowSharedKeyAccess", false),
+            ["Microsoft.DocumentDB/databaseAccounts"] = ("disableLocalAuth", true),
+            ["Microsoft.Search/searchServices"] = ("disableLocalAuth", true),
+            ["Microsoft.CognitiveServices/accounts"] = ("disableLocalAuth", true),
+            ["Microsoft.ServiceBus/namespaces"] = ("disableLocalAuth", true),
+            ["Microsoft.Insights/components"] = ("DisableLocalAuth", true),
+        };
+
+    /// <summary>The resources a compiled template declares itself (array or symbolic-name form), without <c>existing</c>
+    /// references and without descending into module deployments (each module is compiled and checked on its own).</summary>
+    public static IReadOnlyList<(string Name, JsonElement Resource)> DeclaredResources(string templateJson)
+    {
+        using var doc = JsonDocument.Parse(templateJson);
+        if (!doc.RootElement.TryGetProperty("resources", out var resources))
+        {
+            return [];
+        }
+
+        var all = resources.ValueKind == JsonValueKind.Array
+            ? resources.EnumerateArray().Select((r, i) => (Name: r.TryGetProperty("name", out var n) ? n.GetRawText() : $"#{i}", Resource: r.Clone()))
+            : resources.EnumerateObject().Select(r => (Name: r.Name, Resource: r.Value.Clone()));
+        return [.. all.Where(r => !(r.Resource.TryGetProperty("existing", out var e) && e.ValueKind == JsonValueKind.True))];
+    }
+
+    /// <summary>Each declared resource of a type in <see cref="LocalAuthOff"/> sets its property to the literal value; an
+    /// expression (a parameter, a condition) does not count, because nothing then guarantees the keys are off.</summary>
+    public static IEnumerable<Violation> LocalAuthEnabled(string file, string templateJson)
+    {
+        foreach (var (name, resource) in DeclaredResources(templateJson))
+        {
+            var type = resource.GetProperty("type").GetString()!;
+            if (!LocalAuthOff.TryGetValue(type, out var required))
+            {
+                continue;
+            }
+
+            var value = resource.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
+                ? properties.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, required.Property, StringComparison.OrdinalIgnoreCase)).Value
+                : default;
+            var expected = required.Value ? JsonValueKind.True : JsonValueKind.False;
+            if (value.ValueKind != expected)
+            {
+                var found = value.ValueKind == JsonValueKind.Undefined ? "nothing" : value.GetRawText();
+                yield return new Violation(file, 1,
+                    $"{type} {name} sets properties.{required.Property} to {found}, not {(required.Value ? "true" : "false")}");
+            }
+        }
+    }
+
     /// <summary>What azd passes when the environment lacks the variable: the literal, or the <c>=default</c> of a substitution;
     /// null when the value comes only from the environment.</summary>
     private static JsonElement? EffectiveValue(JsonElement entry)

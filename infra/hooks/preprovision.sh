@@ -3,8 +3,12 @@
 # Supply your own with `azd env set AZURE_AUTH_CLIENT_ID <appId>`; otherwise one is created here.
 set -eu
 
-if [ -n "${AZURE_AUTH_CLIENT_ID:-}" ]; then
+# The app role that may upload, replace and delete documents (RagFunctions:Auth:DocumentWriterRole keeps its default).
+writer_role="documents.write"
+
+if [ -n "${AZURE_AUTH_CLIENT_ID:-}" ] && [ "${AZURE_AUTH_APP_MANAGED_BY_HOOK:-}" != "true" ]; then
   echo "Using app registration ${AZURE_AUTH_CLIENT_ID} for App Service Authentication."
+  echo "Document writers need its app role '$writer_role' (see README, Security model); it is not added to registrations you supply."
   exit 0
 fi
 
@@ -34,5 +38,23 @@ if [ -z "$scope_id" ]; then
 fi
 az ad sp show --id "$app_id" >/dev/null 2>&1 || az ad sp create --id "$app_id" >/dev/null
 
+# The app role document writers are assigned (tokens then carry roles: ["documents.write"], which Easy Auth forwards in
+# X-MS-CLIENT-PRINCIPAL), and security-group ids in tokens (the "groups" claim) for documents shared with groups.
+# PATCHing appRoles replaces the whole list, so it is only written while the registration has no roles at all.
+role_id=$(az ad app show --id "$app_id" --query "appRoles[?value=='$writer_role'].id | [0]" -o tsv)
+if [ -z "$role_id" ]; then
+  role_count=$(az ad app show --id "$app_id" --query "length(appRoles)" -o tsv)
+  if [ "${role_count:-0}" = "0" ]; then
+    role_id=$(cat /proc/sys/kernel/random/uuid 2>/dev/null || uuidgen)
+    az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications/$object_id" \
+      --headers "Content-Type=application/json" \
+      --body "{\"groupMembershipClaims\":\"SecurityGroup\",\"appRoles\":[{\"id\":\"$role_id\",\"allowedMemberTypes\":[\"User\"],\"value\":\"$writer_role\",\"displayName\":\"Document writer\",\"description\":\"Upload, replace and delete RagFunctions documents.\",\"isEnabled\":true}]}"
+    echo "Declared app role '$writer_role' on $app_id; assign it to writers (README, Security model)."
+  else
+    echo "App registration $app_id has other app roles; add '$writer_role' to it yourself (README, Security model)." >&2
+  fi
+fi
+
+azd env set AZURE_AUTH_APP_MANAGED_BY_HOOK true
 azd env set AZURE_AUTH_CLIENT_ID "$app_id"
 echo "App registration $app_id will protect the API (AZURE_AUTH_CLIENT_ID)."

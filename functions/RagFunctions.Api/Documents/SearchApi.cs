@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using RagFunctions.Api.Identity;
 using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
+using RagFunctions.Core.Ingestion.Access;
 using RagFunctions.Core.Retrieval;
 
 namespace RagFunctions.Api.Documents;
@@ -16,12 +17,19 @@ public static class SearchApi
 
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/search", SearchAsync).WithName("Search").WithTags("Documents").Returns<SearchResponse>().Problems(400);
+        app.MapGet("/api/search", SearchAsync).WithName("Search").WithTags("Documents").Returns<SearchResponse>().Problems(400, 401);
         return app;
     }
 
-    public static async Task<IResult> SearchAsync(HttpRequest request, [FromServices] HybridRetriever retriever, CancellationToken cancellationToken)
+    public static async Task<IResult> SearchAsync(HttpRequest request, [FromServices] HybridRetriever retriever, [FromServices] ICallerIdentityResolver identity, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(retriever);
+        if (identity.Resolve(request) is not { } caller)
+        {
+            return DocumentsApi.Unauthenticated();
+        }
+
         var q = request.Query["q"].ToString();
         if (string.IsNullOrWhiteSpace(q))
         {
@@ -34,12 +42,10 @@ public static class SearchApi
             return ProblemResults.Validation("top", $"'top' must be a whole number from 1 to {MaxTop}.");
         }
 
-        // Security trimming applies when the caller is known; anonymous local debugging sees public chunks and restricted ones alike.
-        var caller = request.HttpContext.RequestServices.GetService(typeof(ICallerIdentityResolver)) is ICallerIdentityResolver resolver
-            ? resolver.Resolve(request)
-            : null;
-        var filter = caller is null ? null : new SearchFilter(PrincipalIds: caller.PrincipalIds);
-        var hits = await retriever.RetrieveAsync(q, top, filter, cancellationToken);
+        // Trimmed by the index (ids on the chunks), then by the document rule itself (see SourceRetriever), as chat is.
+        var hits = (await retriever.RetrieveAsync(q, top, new SearchFilter(PrincipalIds: caller.PrincipalIds), cancellationToken))
+            .Where(h => DocumentAccess.CanRead(caller, h.Chunk.SourcePath))
+            .ToList();
         return TypedResults.Ok(new SearchResponse(q, [.. hits.Select(h => new SearchResultHit(
             h.Chunk.Id, h.Chunk.DocumentId, h.Chunk.Title, h.Chunk.SourcePath, h.Chunk.Page, h.Chunk.Heading, h.Chunk.Ordinal,
             h.Score, FoundByNames.Of(h.FoundBy), h.KeywordRank, h.VectorRank, h.Chunk.Content))]));

@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using RagFunctions.Api.Documents;
 using RagFunctions.Api.Health;
+using RagFunctions.Api.Identity;
 using RagFunctions.App.Hosting;
 using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
@@ -17,7 +18,8 @@ namespace RagFunctions.App.Http;
 /// </summary>
 /// <remarks>
 /// Routes are relative to the host's <c>api</c> prefix. <see cref="AuthorizationLevel.Anonymous"/>: App Service
-/// Authentication (Easy Auth, infra/modules/auth.bicep) rejects unauthenticated callers at the platform edge.
+/// Authentication (Easy Auth, infra/modules/auth.bicep) rejects unauthenticated callers at the platform edge; the shared
+/// handlers then apply the document rule (readers, and the <c>documents.write</c> app role from the principal's <c>roles</c>).
 /// API source: learn.microsoft.com/azure/azure-functions/dotnet-isolated-process-guide#aspnet-core-integration
 /// (<c>HttpRequest</c> in, <c>IActionResult</c> out; route parameters bind by name).
 /// </remarks>
@@ -29,27 +31,29 @@ public sealed class DocumentFunctions(
     HybridRetriever retriever,
     ISearchIndex index,
     HostDescription host,
+    ICallerIdentityResolver identity,
+    IOptions<AuthOptions> auth,
     HealthProbe healthProbe)
 {
     [Function("UploadDocument")]
     public Task<IActionResult> Upload([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "documents")] HttpRequest request, CancellationToken cancellationToken) =>
-        DocumentsApi.UploadAsync(request, dropBox, ingestionOptions, cancellationToken).AsActionResult();
+        DocumentsApi.UploadAsync(request, dropBox, ingestionOptions, identity, auth, cancellationToken).AsActionResult();
 
     [Function("ListDocuments")]
     public Task<IActionResult> List([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "documents")] HttpRequest request, CancellationToken cancellationToken) =>
-        DocumentsApi.ListAsync(catalog, cancellationToken).AsActionResult();
+        DocumentsApi.ListAsync(request, catalog, identity, cancellationToken).AsActionResult();
 
     [Function("GetDocument")]
     public Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "documents/{id}")] HttpRequest request, string id, CancellationToken cancellationToken) =>
-        DocumentsApi.GetAsync(id, catalog, cancellationToken).AsActionResult();
+        DocumentsApi.GetAsync(id, request, catalog, identity, cancellationToken).AsActionResult();
 
     [Function("DeleteDocument")]
     public Task<IActionResult> Delete([HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "documents/{id}")] HttpRequest request, string id, CancellationToken cancellationToken) =>
-        DocumentsApi.DeleteAsync(id, catalog, dropBox, intake, cancellationToken).AsActionResult();
+        DocumentsApi.DeleteAsync(id, request, catalog, dropBox, intake, identity, auth, cancellationToken).AsActionResult();
 
     [Function("Search")]
     public Task<IActionResult> Search([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "search")] HttpRequest request, CancellationToken cancellationToken) =>
-        SearchApi.SearchAsync(request, retriever, cancellationToken).AsActionResult();
+        SearchApi.SearchAsync(request, retriever, identity, cancellationToken).AsActionResult();
 
     [Function("GetHealth")]
     public Task<IActionResult> Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken) =>

@@ -22,9 +22,16 @@ public sealed class BlobDocumentSource(DocumentsContainer documents) : IDocument
 public sealed class BlobDocumentDropBox(DocumentsContainer documents) : IDocumentDropBox
 {
     /// <summary>Stores under the sanitised file name, replacing a blob of that name (a re-upload re-ingests, as locally).</summary>
-    public async Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken)
+    public Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken) =>
+        SaveAsync("", fileName, content, cancellationToken);
+
+    /// <summary>The blob name is <c>folder/name</c>: the access folder (DocumentAccess) is part of the name, so the blob
+    /// trigger derives the same readers from it.</summary>
+    public async Task<string> SaveAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(folder);
         var name = UploadFileNames.Sanitize(fileName);
+        name = folder.Length == 0 ? name : $"{folder.Trim('/')}/{name}";
         await documents.Store.UploadAsync(name, content, metadata: null, cancellationToken).ConfigureAwait(false);
         return name;
     }

@@ -36,6 +36,9 @@ public sealed class SourceRetriever(ISearchIndex index, IEmbeddingGenerator<stri
         {
             var hits = await index.SearchAsync(new HybridQuery(query, vector, top, new SearchFilter(PrincipalIds: caller.PrincipalIds)), cancellationToken)
                 .ConfigureAwait(false);
+            // The index trims by ids alone; the document rule also tells a user id from a group id and covers chunks indexed
+            // before they carried readers, so a citation never names a document the caller may not read.
+            hits = [.. hits.Where(h => Ingestion.Access.DocumentAccess.CanRead(caller, h.Chunk.SourcePath))];
             return new RetrievalResult(hits, vectorUsed, embeddingMs, clock.Elapsed.TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not ProblemException && (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested))

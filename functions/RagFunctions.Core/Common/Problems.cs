@@ -34,6 +34,14 @@ public sealed class NotFoundProblemException(string detail) : ProblemException(d
     public override string Title => "Not found.";
 }
 
+/// <summary>The caller is known but lacks the right for this operation (e.g. the document writer role).</summary>
+public sealed class ForbiddenProblemException(string detail) : ProblemException(detail)
+{
+    public override string ProblemSlug => "forbidden";
+    public override int StatusCode => 403;
+    public override string Title => "The operation is not allowed for this caller.";
+}
+
 /// <summary>The resource exists but is in a state that forbids the operation (e.g. an archived conversation).</summary>
 public sealed class ConflictProblemException(string detail) : ProblemException(detail)
 {

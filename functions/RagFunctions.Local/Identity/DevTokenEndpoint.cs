@@ -11,7 +11,7 @@ namespace RagFunctions.Local.Identity;
 
 /// <summary><c>POST /api/dev/token {user}</c>: a development bearer token for the chat page's user picker, the same token
 /// <c>RagFunctions.Local token &lt;user&gt;</c> prints. Mapped only in the Development environment (<c>dotnet run</c> uses
-/// Properties/launchSettings.json, which sets it): anyone who can reach this route can act as any user.</summary>
+/// Properties/launchSettings.json, which sets it): anyone who can reach this route can act as any user, with the document writer role.</summary>
 public static partial class DevTokenEndpoint
 {
     public const string Route = "/api/dev/token";
@@ -46,7 +46,9 @@ public static partial class DevTokenEndpoint
             return ProblemResults.Validation("user", "user must be 1 to 64 letters, digits or . _ @ - characters.");
         }
 
-        var token = TokenCommand.Mint(auth.Value, host.Value, new TokenCommand.TokenRequest(user, user, [], Lifetime), clock);
+        // The page uploads documents, so its users get the writer role (this route exists only in Development).
+        var request = new TokenCommand.TokenRequest(user, user, [], Lifetime) { Roles = [auth.Value.DocumentWriterRole] };
+        var token = TokenCommand.Mint(auth.Value, host.Value, request, clock);
         return TypedResults.Ok(new DevTokenResponse(token, user, clock.GetUtcNow() + Lifetime));
     }
 

@@ -74,7 +74,8 @@ public sealed partial class DropFolderWatcher(
         var now = time.GetUtcNow().UtcDateTime;
         var settle = TimeSpan.FromMilliseconds(options.Value.SettleMilliseconds);
         var present = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Directory.EnumerateFiles(dropFolder.Root, "*", SearchOption.AllDirectories))
+        // Links leading outside the folder are left out (and logged once) by the enumeration itself.
+        foreach (var file in dropFolder.EnumerateFiles())
         {
             var info = new FileInfo(file);
             if (DropFolder.IsIgnored(info.Name))

@@ -8,9 +8,12 @@ namespace RagFunctions.Local.Ingestion;
 /// so the document is listed as <c>queued</c> by the time the upload answers.</summary>
 public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intake, LocalIngestionQueue queue) : IDocumentDropBox
 {
-    public async Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken)
+    public Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken) =>
+        SaveAsync("", fileName, content, cancellationToken);
+
+    public async Task<string> SaveAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken)
     {
-        var sourcePath = await dropFolder.SaveAsync(fileName, content, cancellationToken);
+        var sourcePath = await dropFolder.SaveAsync(folder, fileName, content, cancellationToken);
         if (dropFolder.Load(sourcePath) is { TooLarge: false } file)
         {
             await intake.AcceptAsync(sourcePath, Convert.ToHexStringLower(SHA256.HashData(file.Bytes)), file.Bytes.Length, cancellationToken);

@@ -47,6 +47,7 @@ async function signIn(user) {
   state.conversationId = null;
   renderConversation(null, []);
   await loadConversations();
+  await refreshDocuments();
 }
 
 // ---------- conversations ----------
@@ -322,5 +323,4 @@ document.addEventListener('DOMContentLoaded', () => {
   const remembered = sessionStorage.getItem('ragfunctions.user');
   if (remembered) $('user-input').value = remembered;
   signIn($('user-input').value.trim()).catch((err) => showError(err.message));
-  refreshDocuments();
 });

@@ -32,7 +32,7 @@ public sealed class EndToEndTests : IDisposable
     [Fact]
     public async Task A_dropped_document_grounds_an_extractive_answer_with_a_citation_and_stays_private_to_its_conversation_owner()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         var upload = await client.UploadAsync("warranty.md", Encoding.UTF8.GetBytes(
             "# Warranty\n\nThe Frobnicator 3000 warranty lasts thirty-six months from the date of purchase.\n\n# Shipping\n\nShipping takes five working days."));
         var documentId = (await upload.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;

@@ -56,12 +56,24 @@ public static class DocumentsClient
         return [.. result.GetProperty("hits").EnumerateArray()];
     }
 
-    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, byte[] content)
+    /// <summary>Uploads as multipart; <paramref name="visibility"/> public (the default here: the ingestion tests' files sit at
+    /// the top of the folder), private or shared (with <paramref name="groups"/>); null sends no field (the server default, private).</summary>
+    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, byte[] content, string? visibility = "public", string? groups = null)
     {
         using var form = new MultipartFormDataContent();
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
         form.Add(file, "file", fileName);
+        if (visibility is not null)
+        {
+            form.Add(new StringContent(visibility), "visibility");
+        }
+
+        if (groups is not null)
+        {
+            form.Add(new StringContent(groups), "groups");
+        }
+
         return await client.PostAsync("/api/documents", form);
     }
 }

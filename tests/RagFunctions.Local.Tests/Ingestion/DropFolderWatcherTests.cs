@@ -21,7 +21,7 @@ public sealed class DropFolderWatcherTests : IDisposable
     public async Task A_file_with_a_modification_time_in_the_future_is_still_ingested()
     {
         // Copies from a machine with a fast clock, archives and `touch -d` produce such files; they are not "being written".
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         var folder = Path.Combine(_host.DataDirectory, "documents");
         Directory.CreateDirectory(folder);
         var staging = Path.Combine(folder, ".staging.txt");

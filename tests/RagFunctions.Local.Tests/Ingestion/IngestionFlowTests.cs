@@ -20,7 +20,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task A_file_dropped_in_the_folder_becomes_searchable_with_its_metadata()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         var text = "# Lighthouse maintenance\n\nThe zanthoxylum lamp must be polished every Tuesday before the fog season begins.\n";
         Directory.CreateDirectory(DropFolder);
         await File.WriteAllTextAsync(Path.Combine(DropFolder, "lighthouse.md"), text);
@@ -41,7 +41,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task A_pdf_dropped_with_default_settings_is_indexed_and_its_hits_carry_page_numbers()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         Directory.CreateDirectory(DropFolder);
         var firstPage = string.Join('\n', Enumerable.Range(1, 50).Select(i => $"Harbour pilot rota line {i}: pilots board ships beyond the breakwater at dawn."));
         var pdf = PdfFile.Text(firstPage, "The quillwort tide table is printed on the second page.");
@@ -62,7 +62,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task Upload_answers_202_with_the_document_url_and_the_document_gets_indexed()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         var response = await client.UploadAsync("../../notes.txt", Encoding.UTF8.GetBytes("Quokkas are small marsupials found on Rottnest Island."));
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -81,7 +81,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task Same_content_again_is_skipped_and_changed_content_replaces_all_chunks()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         var id = (await (await client.UploadAsync("policy.txt", Encoding.UTF8.GetBytes("The xylophagous beetle policy applies to every warehouse."))).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var first = await client.WaitForFinalStatusAsync(id);
         var firstHash = first.GetProperty("contentHash").GetString();
@@ -102,7 +102,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task Delete_removes_the_file_the_chunks_and_the_record()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         var id = (await (await client.UploadAsync("temp.md", Encoding.UTF8.GetBytes("Ephemeral glossolalia notes."))).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         await client.WaitForFinalStatusAsync(id);
 
@@ -120,7 +120,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task A_file_removed_from_the_folder_has_its_document_removed()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         Directory.CreateDirectory(DropFolder);
         var path = Path.Combine(DropFolder, "gone.txt");
         await File.WriteAllTextAsync(path, "Perihelion calendars are kept in the east archive.");
@@ -136,7 +136,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task A_corrupt_file_fails_with_a_reason_while_the_good_one_next_to_it_is_indexed()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         Directory.CreateDirectory(DropFolder);
         await File.WriteAllBytesAsync(Path.Combine(DropFolder, "broken.docx"), RandomNumberGenerator.GetBytes(4096));
         await File.WriteAllTextAsync(Path.Combine(DropFolder, "fine.txt"), "Orrery gears need lubrication twice a year.");
@@ -154,7 +154,7 @@ public sealed class IngestionFlowTests : IDisposable
     public async Task Upload_limits_and_media_type_are_enforced_with_problem_details()
     {
         using var small = new LocalHostFactory(new Dictionary<string, string?> { ["RagFunctions:Ingestion:MaxUploadBytes"] = "1000" });
-        var client = small.CreateClient();
+        var client = small.CreateWriterClient();
 
         var tooLarge = await client.UploadAsync("big.txt", Encoding.UTF8.GetBytes(new string('a', 5000)));
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
@@ -178,13 +178,13 @@ public sealed class IngestionFlowTests : IDisposable
         string id;
         using (var first = new LocalHostFactory(dataDirectory: _host.DataDirectory))
         {
-            var client = first.CreateClient();
+            var client = first.CreateWriterClient();
             id = (await (await client.UploadAsync("durable.md", Encoding.UTF8.GetBytes("# Archive\n\nThe palimpsest collection is stored in vault seven."))).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
             await client.WaitForFinalStatusAsync(id);
         }
 
         using var second = new LocalHostFactory(dataDirectory: _host.DataDirectory);
-        var restarted = second.CreateClient();
+        var restarted = second.CreateWriterClient();
         Assert.Equal("indexed", (await restarted.GetDocumentAsync(id)).GetProperty("status").GetString());
         Assert.Contains(await restarted.SearchAsync("palimpsest vault"), h => h.GetProperty("documentId").GetString() == id);
     }
@@ -202,7 +202,7 @@ public sealed class IngestionFlowTests : IDisposable
     [Fact]
     public async Task Search_validates_its_parameters()
     {
-        var client = _host.CreateClient();
+        var client = _host.CreateWriterClient();
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/search?q=")).StatusCode);
         var badTop = await client.GetAsync("/api/search?q=x&top=500");
         Assert.Equal(HttpStatusCode.BadRequest, badTop.StatusCode);

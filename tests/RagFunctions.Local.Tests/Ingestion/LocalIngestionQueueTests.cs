@@ -28,7 +28,7 @@ public sealed class LocalIngestionQueueTests : IDisposable
         var gate = new GatedEmbedder("versionone");
         using var host = _root.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
             s.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp => gate.Wrap(sp.GetRequiredService<IOptions<EmbeddingOptions>>()))));
-        var client = host.CreateClient();
+        var client = host.CreateWriterClient();
         var queue = host.Services.GetRequiredService<LocalIngestionQueue>();
         var folder = Path.Combine(_root.DataDirectory, "documents");
         Directory.CreateDirectory(folder);

@@ -17,7 +17,7 @@ public sealed class TransientFailureTests
         FlakyCatalog? catalog = null;
         using var host = root.WithWebHostBuilder(b => b.ConfigureTestServices(s =>
             s.AddSingleton<IDocumentCatalog>(sp => catalog = new FlakyCatalog(new SqliteDocumentCatalog(sp.GetRequiredService<SqliteDatabase>())))));
-        var client = host.CreateClient();
+        var client = host.CreateWriterClient();
         var folder = Path.Combine(root.DataDirectory, "documents");
         Directory.CreateDirectory(folder);
 

@@ -210,7 +210,7 @@ public sealed class SqliteSearchIndexTests : IDisposable
     public async Task The_local_host_serves_the_sqlite_index()
     {
         await using var host = new LocalHostFactory(new Dictionary<string, string?> { ["RagFunctions:Embedding:Dimensions"] = "16", ["RagFunctions:Embedding:Model"] = "lexical" });
-        using var client = host.CreateClient();
+        using var client = host.CreateWriterClient();
 
         var index = host.Services.GetRequiredService<ISearchIndex>();
 

@@ -35,6 +35,13 @@ public sealed record DocumentRecord(
     IReadOnlyDictionary<string, double> StageMilliseconds,
     string? Detail = null)
 {
+    /// <summary>Users who may read the document (its source path under <c>users/&lt;id&gt;/</c>); empty with no
+    /// <see cref="GroupIds"/> means every signed-in user. Derived from the path by <see cref="Access.DocumentAccess"/>.</summary>
+    public IReadOnlyList<string> OwnerIds => Access.DocumentAccess.ReadersOf(SourcePath).OwnerIds;
+
+    /// <summary>Groups whose members may read the document (source path under <c>groups/&lt;g&gt;/</c>).</summary>
+    public IReadOnlyList<string> GroupIds => Access.DocumentAccess.ReadersOf(SourcePath).GroupIds;
+
     /// <summary>True when exactly this content is already in the index, so a new run would change nothing.</summary>
     public bool IsIndexedWith(string contentHash) => Status == DocumentStatus.Indexed && ContentHash == contentHash;
 }

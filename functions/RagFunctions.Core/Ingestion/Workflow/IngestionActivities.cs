@@ -132,7 +132,12 @@ public sealed partial class IngestionActivities(
     public async Task<IndexResult> IndexAsync(IndexInput input, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
-        var indexed = input.Chunks.Select((c, i) => new IndexedChunk(c, input.Vectors[i])).ToArray();
+        // Every chunk carries its document's readers (DocumentAccess: from the source path), so search and chat trim by them.
+        var indexed = input.Chunks.Select((c, i) =>
+        {
+            var readers = Access.DocumentAccess.ReadersOf(c.SourcePath);
+            return new IndexedChunk(c with { OwnerIds = readers.OwnerIds, GroupIds = readers.GroupIds }, input.Vectors[i]);
+        }).ToArray();
         await index.ReplaceDocumentChunksAsync(input.DocumentId, indexed, cancellationToken);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("index", ms);

@@ -167,7 +167,12 @@ public sealed partial class DropFolder : IDocumentSource
             return Task.FromResult<Stream?>(new MemoryStream(loaded.Bytes, 0, loaded.Bytes.Length, writable: false, publiclyVisible: true));
         }
 
-        var full = ToFullPath(sourcePath);
+        // A path that leads outside through a link reads as absent: the run ends "the file no longer exists".
+        if (!TryFullPath(sourcePath, out var full))
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+
         try
         {
             Stream stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true);
@@ -188,7 +193,12 @@ public sealed partial class DropFolder : IDocumentSource
     public LoadedFile? Load(string sourcePath)
     {
         var path = DocumentIds.NormalizePath(sourcePath);
-        var full = ToFullPath(path);
+        // A path that leads outside through a link reads as absent, so its document is removed rather than retried.
+        if (!TryFullPath(path, out var full))
+        {
+            return null;
+        }
+
         try
         {
             using var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
@@ -274,6 +284,20 @@ public sealed partial class DropFolder : IDocumentSource
         }
 
         return ToSourcePath(target);
+    }
+
+    private bool TryFullPath(string sourcePath, out string full)
+    {
+        try
+        {
+            full = ToFullPath(sourcePath);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            full = "";
+            return false;
+        }
     }
 
     /// <summary>Deletes the file. A path that leads outside the folder (through a link) is never touched: the document is

@@ -61,7 +61,7 @@ public sealed class DropFolderLinkTests : IDisposable
         logger);
 
     [Fact]
-    public void Links_leading_outside_are_refused_by_every_path_check_and_logged_once()
+    public async Task Links_leading_outside_are_refused_by_every_path_check_and_logged_once()
     {
         var logger = new CountingLogger();
         var folder = Folder(logger);
@@ -79,7 +79,9 @@ public sealed class DropFolderLinkTests : IDisposable
         Assert.Contains(logger.Warnings, w => w.Contains("'p.txt'", StringComparison.Ordinal));
         Assert.Throws<ArgumentException>(() => folder.ToFullPath("p.txt"));
         Assert.Throws<ArgumentException>(() => folder.ToFullPath("escape/passwd.txt"));
-        Assert.Throws<ArgumentException>(() => folder.Load("escape/passwd.txt"));
+        Assert.Null(folder.Load("escape/passwd.txt"));
+        Assert.Null(folder.Load("p.txt"));
+        Assert.Null(await folder.OpenReadAsync("escape/passwd.txt", CancellationToken.None));
         Assert.Equal(Path.Combine(folder.Root, "alias.md"), folder.ToFullPath("alias.md"));
     }
 

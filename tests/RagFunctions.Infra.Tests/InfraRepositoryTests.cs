@@ -197,4 +197,16 @@ public sealed class InfraRepositoryTests
             .ToList();
         Assert.True(missing.Count == 0, "local.settings.sample.json lacks: " + string.Join(", ", missing));
     }
+
+    [Fact]
+    public void The_preprovision_hook_declares_the_document_writer_app_role_the_app_checks_and_group_claims()
+    {
+        var hook = RepoFiles.Read("infra/hooks/preprovision.sh");
+        var role = new RagFunctions.Api.Identity.AuthOptions().DocumentWriterRole;
+
+        Assert.Contains($"writer_role=\"{role}\"", hook, StringComparison.Ordinal);
+        Assert.Contains("\\\"value\\\":\\\"$writer_role\\\"", hook, StringComparison.Ordinal);
+        Assert.Contains("\\\"allowedMemberTypes\\\":[\\\"User\\\"]", hook, StringComparison.Ordinal);
+        Assert.Contains("\\\"groupMembershipClaims\\\":\\\"SecurityGroup\\\"", hook, StringComparison.Ordinal);
+    }
 }

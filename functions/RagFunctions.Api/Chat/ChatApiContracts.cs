@@ -69,6 +69,10 @@ public sealed record UsageDto(int PromptTokens, int CompletionTokens, int TotalT
 
 public sealed record ModelUsageDto(string Model, int PromptTokens, int CompletionTokens, int TotalTokens, int Messages);
 
+/// <summary>Where the caller stands against one per-user limit (<c>RagFunctions:Limits:*</c>); sliding window of <see cref="WindowSeconds"/>.</summary>
+/// <param name="ResetSeconds">When exhausted: seconds until one more fits; otherwise until the oldest counted use leaves the window.</param>
+public sealed record UsageLimitDto(string Name, long Quota, long Used, long Remaining, int WindowSeconds, int ResetSeconds, string Setting);
+
 /// <summary>Token usage of the caller's assistant messages; <see cref="MessageCount"/> counts all messages of the conversation (per-conversation usage only).</summary>
 public sealed record UsageSummaryResponse(
     string? Period,
@@ -79,7 +83,8 @@ public sealed record UsageSummaryResponse(
     int TotalTokens,
     int AssistantMessages,
     int? MessageCount,
-    IReadOnlyList<ModelUsageDto> Models);
+    IReadOnlyList<ModelUsageDto> Models,
+    IReadOnlyList<UsageLimitDto>? Limits = null);
 
 /// <summary><c>GET …/export?format=json</c>: the whole visible thread.</summary>
 public sealed record ConversationExportJson(ConversationDto Conversation, IReadOnlyList<MessageDto> Messages);

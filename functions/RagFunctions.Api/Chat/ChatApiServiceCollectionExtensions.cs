@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RagFunctions.Core.Chat;
+using RagFunctions.Core.Limits;
 
 namespace RagFunctions.Api.Chat;
 
@@ -9,7 +10,7 @@ public static class ChatApiServiceCollectionExtensions
 {
     /// <summary>Binds <c>RagFunctions:Chat</c>, registers the turn pipeline and the handler bundle (<see cref="ChatApiServices"/>). TryAdd throughout:
     /// real implementations registered by other features win. Needs an <c>ICallerIdentityResolver</c>, an <c>IConversationStore</c>,
-    /// an <c>ISearchIndex</c> and an embedding generator from their features.</summary>
+    /// an <c>IUsageLedger</c> (registered with the store), an <c>ISearchIndex</c> and an embedding generator from their features.</summary>
     public static IServiceCollection AddChatApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<ChatPipelineOptions>()
@@ -19,6 +20,7 @@ public static class ChatApiServiceCollectionExtensions
             .Validate(o => o.MaxMessageLength > 0 && o.MaxTitleLength > 0, "RagFunctions:Chat limits must be positive.")
             .Validate(o => o.Models.All(m => !string.IsNullOrWhiteSpace(m.Name) && m.TimeoutSeconds > 0), "Every RagFunctions:Chat:Models entry needs a Name and a positive TimeoutSeconds.")
             .ValidateOnStart();
+        services.AddUsageLimits(configuration);
         services.AddChatPipeline();
         services.TryAddScoped<ChatApiServices>();
         services.TryAddScoped<Health.HealthProbe>();

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using RagFunctions.Api.Identity;
 using RagFunctions.Core.Chat;
 using RagFunctions.Core.History;
+using RagFunctions.Core.Limits;
 
 namespace RagFunctions.Api.Chat;
 
@@ -14,7 +15,8 @@ public sealed class ChatApiServices(
     IConversationStore store,
     IOptions<ChatPipelineOptions> options,
     TimeProvider time,
-    ILogger<ChatApiServices> logger)
+    ILogger<ChatApiServices> logger,
+    UsageLimiter limits)
 {
     public ICallerIdentityResolver Identity { get; } = identity;
     public ChatTurnPipeline Pipeline { get; } = pipeline;
@@ -23,4 +25,5 @@ public sealed class ChatApiServices(
     public ChatPipelineOptions Options { get; } = options.Value;
     public TimeProvider Time { get; } = time;
     public ILogger Logger { get; } = logger;
+    public UsageLimiter Limits { get; } = limits;
 }

@@ -88,13 +88,20 @@ public static class ChatEndpoints
             }
 
             ThrowIfAny(errors);
+            await services.Limits.AdmitConversationAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
             var now = services.Time.GetUtcNow();
             var conversation = new Conversation(
                 NewId(), caller.UserId, title ?? ConversationTitles.Default, ConversationStatus.Active, contextType,
                 contextData, SummaryOf(contextData), null, now, now, 0);
             var (stored, _) = await services.Store.CreateIfNotExistsAsync(conversation, cancellationToken).ConfigureAwait(false);
             services.Logger.LogInformation("Created conversation {ConversationId} ({ContextType})", stored.Id, stored.ContextType);
-            return new ChatJsonResult(ConversationDto.From(stored), StatusCodes.Status201Created, new() { ["Location"] = $"/api/chat/conversations/{stored.Id}" });
+            var headers = new Dictionary<string, string> { ["Location"] = $"/api/chat/conversations/{stored.Id}" };
+            if (stored.ETag is not null)
+            {
+                headers["ETag"] = ETags.ToHeader(stored.ETag);
+            }
+
+            return new ChatJsonResult(ConversationDto.From(stored), StatusCodes.Status201Created, headers);
         });
 
     /// <summary>GET /api/chat/conversations?status=active|archived|all&amp;limit=20&amp;continuationToken= — newest-updated first; no status = active and archived.</summary>
@@ -116,8 +123,9 @@ public static class ChatEndpoints
             var limit = ParseLimit(request.Query["limit"], 50);
             var conversation = await services.Loader.LoadAsync(caller.UserId, id, cancellationToken).ConfigureAwait(false);
             var page = await services.Store.ListMessagesAsync(caller.UserId, id, limit, null, cancellationToken).ConfigureAwait(false);
-            return Ok(new ConversationResponse(
-                ConversationDto.From(conversation), [.. HistoryWindow.VisibleThread(page.Items).Select(MessageDto.From)], page.ContinuationToken));
+            return WithETag(new ConversationResponse(
+                ConversationDto.From(conversation), [.. HistoryWindow.VisibleThread(page.Items).Select(MessageDto.From)], page.ContinuationToken),
+                StatusCodes.Status200OK, conversation.ETag);
         });
 
     /// <summary>GET /api/chat/conversations/{id}/messages?limit=50&amp;before={messageId} — pages backwards; every message, regenerations included.</summary>
@@ -162,16 +170,16 @@ public static class ChatEndpoints
             }
 
             ThrowIfAny(errors);
-            var updated = await UpdateWithRetryAsync(services, caller.UserId, id,
+            var updated = await ChangeAsync(request, services, caller.UserId, id,
                 c => c with { Title = title ?? c.Title, Status = status ?? c.Status }, cancellationToken).ConfigureAwait(false);
-            return Ok(ConversationDto.From(updated));
+            return WithETag(ConversationDto.From(updated), StatusCodes.Status200OK, updated.ETag);
         });
 
     /// <summary>DELETE /api/chat/conversations/{id} → 204; soft delete (hidden from lists, purged by the store's retention).</summary>
     public static Task<IResult> DeleteConversationAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
-            await UpdateWithRetryAsync(services, caller.UserId, id, c => c with { Status = ConversationStatus.Deleted }, cancellationToken).ConfigureAwait(false);
+            await ChangeAsync(request, services, caller.UserId, id, c => c with { Status = ConversationStatus.Deleted }, cancellationToken).ConfigureAwait(false);
             services.Logger.LogInformation("Deleted conversation {ConversationId}", id);
             return Results.NoContent();
         });
@@ -246,7 +254,8 @@ public static class ChatEndpoints
                 : new ChatTextResult(ConversationExport.ToMarkdown(conversation, messages), "text/markdown; charset=utf-8", headers);
         });
 
-    /// <summary>GET /api/chat/usage/summary?period=day|month (default day, UTC calendar) — the caller's token usage with a per-model breakdown.</summary>
+    /// <summary>GET /api/chat/usage/summary?period=day|month (default day, UTC calendar) — the caller's token usage with a per-model breakdown,
+    /// and <c>limits</c>: the remaining allowance of each configured per-user limit.</summary>
     public static Task<IResult> GetUsageSummaryAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
@@ -259,7 +268,12 @@ public static class ChatEndpoints
                 _ => throw new ValidationProblemException("period", "period must be 'day' or 'month'."),
             };
             var records = await services.Store.ListUsageAsync(caller.UserId, since, null, cancellationToken).ConfigureAwait(false);
-            return Ok(Summarize(period, since, null, null, records));
+            var allowances = await services.Limits.GetAllowancesAsync(caller.UserId, cancellationToken).ConfigureAwait(false);
+            return Ok(Summarize(period, since, null, null, records) with
+            {
+                Limits = [.. allowances.Select(a => new UsageLimitDto(
+                    a.Policy.Name, a.Policy.Quota, a.Used, a.Remaining, (int)a.Policy.Window.TotalSeconds, (int)Math.Ceiling(a.ResetAfter.TotalSeconds), a.Policy.Setting))],
+            });
         });
 
     /// <summary>GET /api/chat/conversations/{id}/usage — the conversation's token usage, model breakdown and message count.</summary>
@@ -329,25 +343,22 @@ public static class ChatEndpoints
                 services.Logger.LogError(ex, "Chat request {Method} {Path} failed", request.Method, request.Path);
             }
 
-            return ProblemResults.FromException(ex, request.Path);
+            return ProblemResults.Respond(ex, request.Path);
         }
     }
 
-    private static async Task<Conversation> UpdateWithRetryAsync(
-        ChatApiServices services, string userId, string id, Func<Conversation, Conversation> change, CancellationToken cancellationToken)
+    /// <summary>PATCH/DELETE: with <c>If-Match</c> the change applies only to that version (412 otherwise, RFC 9110 §13.1.1); without it the store
+    /// applies it to the current version, however many turns are appending meanwhile. <c>If-Match: *</c> only requires that the conversation exists.</summary>
+    private static Task<Conversation> ChangeAsync(
+        HttpRequest request, ChatApiServices services, string userId, string id, Func<Conversation, Conversation> change, CancellationToken cancellationToken)
     {
-        // No If-Match from clients: a lost race with another writer is retried on the fresh version, a few times.
-        for (var attempt = 0; ; attempt++)
+        var ifMatch = request.Headers.IfMatch.ToString() is { Length: > 0 } m && m.Trim() != "*" ? m : null;
+        if (ifMatch is not null && ifMatch.Contains(',', StringComparison.Ordinal))
         {
-            var current = await services.Loader.LoadAsync(userId, id, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await services.Store.UpdateConversationAsync(change(current), cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConcurrencyProblemException) when (attempt < 2)
-            {
-            }
+            throw new ValidationProblemException("If-Match", "Send one entity tag in If-Match (the ETag of the conversation you read).");
         }
+
+        return services.Store.ChangeConversationAsync(userId, id, change, ifMatch, cancellationToken);
     }
 
     private static async Task<IReadOnlyList<ConversationMessage>> ReadAllMessagesAsync(IConversationStore store, string userId, string id, CancellationToken cancellationToken)
@@ -443,6 +454,10 @@ public static class ChatEndpoints
     }
 
     private static IResult Ok<T>(T value) where T : notnull => new ChatJsonResult(value, StatusCodes.Status200OK, null);
+
+    /// <summary>The conversation's version as an <c>ETag</c> header, for a later <c>If-Match</c>.</summary>
+    private static IResult WithETag<T>(T value, int status, string? etag) where T : notnull =>
+        new ChatJsonResult(value, status, etag is null ? null : new() { ["ETag"] = ETags.ToHeader(etag) });
 
     private static string NewId() => Guid.CreateVersion7().ToString("N");
 }

@@ -14,8 +14,10 @@ public static class CorsSetup
 {
     public const string PolicyName = "RagFunctions.Api";
 
-    /// <summary>Response headers a browser script may read: the created resource, back-off hints and the auth challenge.</summary>
-    public static readonly string[] ExposedHeaders = ["Location", "Retry-After", "WWW-Authenticate", "Content-Disposition", "X-Correlation-Id"];
+    /// <summary>Response headers a browser script may read: the created resource, back-off hints and usage limits, the auth challenge and
+    /// the conversation version for a later If-Match.</summary>
+    public static readonly string[] ExposedHeaders =
+        ["Location", "Retry-After", "WWW-Authenticate", "Content-Disposition", "X-Correlation-Id", "ETag", "RateLimit", "RateLimit-Policy"];
 
     public static IServiceCollection AddApiCors(this IServiceCollection services, IConfiguration configuration)
     {

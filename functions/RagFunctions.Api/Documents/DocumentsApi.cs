@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Identity;
 using RagFunctions.Api.OpenApi;
@@ -53,6 +54,13 @@ public static class DocumentsApi
             return ProblemResults.UnsupportedMediaType("Upload the document as multipart/form-data with a 'file' field.");
         }
 
+        // Without a boundary the body cannot be split into parts; the form reader would report it as an "invalid data" length problem.
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Length == 0)
+        {
+            return ProblemResults.Validation("file", "The multipart/form-data Content-Type has no boundary parameter.");
+        }
+
         if (request.ContentLength is { } length && length > max + (64 * 1024))
         {
             return TooLarge(max);
@@ -69,9 +77,19 @@ public static class DocumentsApi
         {
             form = await request.ReadFormAsync(cancellationToken);
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException ex) when (ex.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase))
+        {
+            // MultipartReader: "Multipart body length limit … exceeded" / "…section length limit…".
+            return TooLarge(max);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TooLarge(max);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
+        {
+            // Truncated or garbage multipart: the client's body is broken, not the server.
+            return ProblemResults.Validation("file", $"The multipart body is malformed: {ex.Message}");
         }
 
         var file = form.Files.GetFile("file") ?? (form.Files.Count == 1 ? form.Files[0] : null);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using RagFunctions.Core.Common;
+using RagFunctions.Core.Limits;
 
 namespace RagFunctions.Api.Problems;
 
@@ -32,6 +33,19 @@ public static class ProblemResults
             extensions["retryAfterSeconds"] = (int)Math.Ceiling(ra.TotalSeconds);
         }
 
+        if (problem is UsageLimitExceededProblemException limit)
+        {
+            extensions["retryAfterSeconds"] = limit.RetryAfterSeconds;
+            extensions["limit"] = new Dictionary<string, object>
+            {
+                ["name"] = limit.Exceeded.Policy.Name,
+                ["quota"] = limit.Exceeded.Policy.Quota,
+                ["used"] = limit.Exceeded.Used,
+                ["windowSeconds"] = (int)limit.Exceeded.Policy.Window.TotalSeconds,
+                ["setting"] = limit.Exceeded.Policy.Setting,
+            };
+        }
+
         return TypedResults.Problem(
             detail: problem.Message,
             instance: instance,
@@ -39,6 +53,16 @@ public static class ProblemResults
             title: problem.Title,
             type: TypeUri(problem.ProblemSlug),
             extensions: extensions);
+    }
+
+    /// <summary>The problem for any exception (<see cref="FromException"/>) with the response headers that belong to it:
+    /// <c>Retry-After</c> (RFC 9110 §10.2.3) when a retry can be timed, and for a usage limit <c>RateLimit-Policy</c> and <c>RateLimit</c>
+    /// (see <see cref="RateLimitHeaders"/>).</summary>
+    public static IResult Respond(Exception exception, string? instance = null)
+    {
+        var problem = FromException(exception, instance);
+        var headers = RateLimitHeaders.For(exception);
+        return headers.Count == 0 ? problem : new WithHeaders(problem, headers);
     }
 
     public static ProblemHttpResult Validation(string field, string error) => From(new ValidationProblemException(field, error));
@@ -68,4 +92,18 @@ public static class ProblemResults
             type: TypeUri("internal"),
             instance: instance),
     };
+}
+
+/// <summary>Sets response headers, then runs the inner result.</summary>
+internal sealed class WithHeaders(IResult inner, IReadOnlyDictionary<string, string> headers) : IResult
+{
+    public Task ExecuteAsync(HttpContext httpContext)
+    {
+        foreach (var (name, value) in headers)
+        {
+            httpContext.Response.Headers[name] = value;
+        }
+
+        return inner.ExecuteAsync(httpContext);
+    }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
+using RagFunctions.Api.Hosting;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Common;
 
@@ -10,7 +11,7 @@ namespace RagFunctions.App.Hosting;
 
 /// <summary>
 /// Turns an exception escaping an HTTP-triggered function into the same RFC 7807 problem the local host writes
-/// (<see cref="ProblemResults.FromException"/>), instead of the Functions host's bare 500.
+/// (<see cref="ProblemResults.Respond"/>), instead of the Functions host's bare 500, and adds the shared <see cref="SecurityHeaders"/>.
 /// </summary>
 /// <remarks>API sources: <c>IFunctionsWorkerMiddleware</c>, <c>UseWhen</c> and <c>GetInvocationResult</c> —
 /// learn.microsoft.com/azure/azure-functions/dotnet-isolated-process-guide#middleware; <c>GetHttpContext</c> —
@@ -24,6 +25,12 @@ public sealed partial class HttpProblemMiddleware(ILogger<HttpProblemMiddleware>
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
+        // The same security headers as the local host, on every HTTP function's response (success or problem).
+        if (context.GetHttpContext() is { } httpContext)
+        {
+            SecurityHeaders.Register(httpContext);
+        }
+
         try
         {
             await next(context);
@@ -36,7 +43,7 @@ public sealed partial class HttpProblemMiddleware(ILogger<HttpProblemMiddleware>
                 LogUnhandled(error, context.FunctionDefinition.Name, http.Request.Method, http.Request.Path);
             }
 
-            context.GetInvocationResult().Value = ProblemResults.FromException(error, http.Request.Path).AsActionResult();
+            context.GetInvocationResult().Value = ProblemResults.Respond(error, http.Request.Path).AsActionResult();
         }
     }
 

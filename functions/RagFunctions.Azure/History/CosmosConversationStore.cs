@@ -21,6 +21,10 @@ public sealed partial class CosmosConversationStore : IConversationStore
 
     private const int MaxAppendAttempts = 10;
 
+    /// <summary>Attempts of a rename/delete without If-Match; more than appends get, since the client asked for no precondition and a busy
+    /// conversation (turns appending) is exactly when it must still land. Full-jitter exponential back-off spreads the contenders.</summary>
+    private const int MaxChangeAttempts = 30;
+
     private readonly CosmosHistoryContainer _containers;
     private readonly CosmosOptions _options;
     private readonly IOptions<HistoryOptions> _history;
@@ -53,7 +57,7 @@ public sealed partial class CosmosConversationStore : IConversationStore
         ArgumentNullException.ThrowIfNull(conversation);
         if (IsReservedId(conversation.Id))
         {
-            throw new ValidationProblemException("id", "A conversation id must not start with 'message:' or 'notification:'.");
+            throw new ValidationProblemException("id", "A conversation id must not start with 'message:', 'notification:' or 'usage:'.");
         }
 
         var container = await _containers.GetContainerAsync(cancellationToken);
@@ -124,6 +128,32 @@ public sealed partial class CosmosConversationStore : IConversationStore
         }
 
         return ToConversation(response.Resource, response.ETag);
+    }
+
+    public async Task<Conversation> ChangeConversationAsync(string userId, string conversationId, Func<Conversation, Conversation> change, string? ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        // Optimistic loop: read, apply, replace if the ETag is unchanged. With the client's If-Match a lost race is the client's 412;
+        // without one the change is re-applied to the newer version (turns append concurrently), with a short jittered back-off.
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetConversationAsync(userId, conversationId, cancellationToken)
+                ?? throw new NotFoundProblemException($"Conversation '{conversationId}' was not found.");
+            if (ifMatch is not null && !ETags.Matches(ifMatch, current.ETag))
+            {
+                throw Stale(conversationId);
+            }
+
+            try
+            {
+                return await UpdateConversationAsync(change(current) with { UserId = userId, Id = conversationId, ETag = current.ETag }, cancellationToken);
+            }
+            catch (ConcurrencyProblemException) when (ifMatch is null && attempt < MaxChangeAttempts)
+            {
+                LogChangeRetry(conversationId, attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10 << Math.Min(attempt, 5))), cancellationToken);
+            }
+        }
     }
 
     public async Task<Page<Conversation>> ListConversationsAsync(string userId, ConversationStatus? status, int limit, string? continuationToken, CancellationToken cancellationToken)
@@ -450,6 +480,9 @@ public sealed partial class CosmosConversationStore : IConversationStore
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Conversation {ConversationId} changed during append (attempt {Attempt}); retrying")]
     private partial void LogAppendRetry(string conversationId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Conversation {ConversationId} changed before a rename/delete landed (attempt {Attempt}); retrying on the current version")]
+    private partial void LogChangeRetry(string conversationId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Conversation {ConversationId} soft-deleted; {MessageCount} messages expire with it in {TtlSeconds} s")]
     private partial void LogConversationDeleted(string conversationId, int messageCount, int ttlSeconds);

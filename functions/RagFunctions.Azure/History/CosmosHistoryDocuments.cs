@@ -20,9 +20,13 @@ internal static class CosmosHistoryDocuments
     /// <summary>Prefix of <c>chatbot_ready</c> notification items (<see cref="Assessment.CosmosNotificationStore"/>), which share the user's partition.</summary>
     public const string NotificationIdPrefix = "notification:";
 
+    /// <summary>Prefix of usage-ledger items (<see cref="Limits.CosmosUsageLedger"/>), which share the user's partition.</summary>
+    public const string UsageIdPrefix = "usage:";
+
     /// <summary>Ids that belong to non-conversation items of the partition, so no conversation may use them.</summary>
     public static bool IsReservedId(string id) =>
-        id.StartsWith("message:", StringComparison.Ordinal) || id.StartsWith(NotificationIdPrefix, StringComparison.Ordinal);
+        id.StartsWith("message:", StringComparison.Ordinal) || id.StartsWith(NotificationIdPrefix, StringComparison.Ordinal)
+        || id.StartsWith(UsageIdPrefix, StringComparison.Ordinal);
 
     public static string FormatTimestamp(DateTimeOffset value) => value.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
 

@@ -4,7 +4,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using RagFunctions.Azure.Limits;
 using RagFunctions.Core.History;
+using RagFunctions.Core.Limits;
 
 namespace RagFunctions.Azure.History;
 
@@ -26,6 +28,8 @@ public static class CosmosHistoryServiceCollectionExtensions
             sp.GetRequiredService<IOptions<HistoryOptions>>(),
             sp.GetService<ILogger<CosmosConversationStore>>()));
         services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<CosmosConversationStore>());
+        // The usage ledger lives beside the history (same container, the user's partition), so all instances count the same limits.
+        services.AddSingleton<IUsageLedger>(sp => new CosmosUsageLedger(sp.GetRequiredService<CosmosHistoryContainer>()));
         return services;
     }
 }

@@ -34,6 +34,14 @@ public static class AssessmentEventParser
             span = span[3..];
         }
 
+        // System.Text.Json checks UTF-8 only when a string is read (GetString throws InvalidOperationException), which surfaced as a 500 on
+        // the HTTP inbox and endless retries in the folder inbox. Checked up front, a bad byte is a malformed event: dead-letter at once.
+        if (InvalidUtf8Offset(span.Span) is { } offset)
+        {
+            throw new AssessmentEventInvalidException(
+                AssessmentEventInvalidException.MalformedJson, Single("body", $"The event is not valid UTF-8 (invalid byte sequence at offset {offset})."));
+        }
+
         JsonDocument document;
         try
         {
@@ -51,6 +59,28 @@ public static class AssessmentEventParser
     }
 
     /// <summary>Validates an already-parsed event.</summary>
+    /// <summary>The offset of the first byte that does not start a valid UTF-8 sequence, or null when the whole input is valid UTF-8.</summary>
+    internal static int? InvalidUtf8Offset(ReadOnlySpan<byte> utf8)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return null;
+        }
+
+        var offset = 0;
+        while (offset < utf8.Length)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(utf8[offset..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return offset;
+            }
+
+            offset += consumed;
+        }
+
+        return offset;
+    }
+
     public static AssessmentEvent Parse(JsonElement root)
     {
         if (root.ValueKind != JsonValueKind.Object)

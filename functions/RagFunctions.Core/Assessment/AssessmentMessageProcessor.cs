@@ -50,6 +50,15 @@ public sealed class AssessmentMessageProcessor(AssessmentConversationService ser
         {
             return DeadLetter(ex);
         }
+        catch (Exception ex)
+        {
+            // Parsing is a pure function of the body: whatever else it throws, the same body fails the same way on every delivery.
+            // Fatal, not transient — dead-letter now instead of retrying until the delivery count runs out.
+            logger.LogWarning(ex, "Assessment event could not be parsed");
+            return DeadLetter(new AssessmentEventInvalidException(
+                AssessmentEventInvalidException.MalformedJson,
+                new Dictionary<string, string[]> { ["body"] = [$"The event could not be read: {ex.Message}"] }));
+        }
 
         try
         {

@@ -10,6 +10,7 @@ using RagFunctions.Core.Common;
 using RagFunctions.Core.History;
 using RagFunctions.Core.Identity;
 using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Limits;
 using RagFunctions.Core.Retrieval;
 
 namespace RagFunctions.Core.Chat;
@@ -33,7 +34,8 @@ public sealed class ChatTurnPipeline(
     TimeProvider time,
     ILogger<ChatTurnPipeline> logger,
     ConversationTitleWriter? titleWriter = null,
-    RetrievalQueryPlanner? queryPlanner = null)
+    RetrievalQueryPlanner? queryPlanner = null,
+    UsageLimiter? limiter = null)
 {
     /// <summary>Messages read for the history window; the token budget trims further.</summary>
     internal const int HistoryLoadLimit = 100;
@@ -66,6 +68,7 @@ public sealed class ChatTurnPipeline(
             throw new ValidationProblemException("parentMessageId", $"Message '{parentId}' does not exist in this conversation.");
         }
 
+        await AdmitAsync(caller, cancellationToken).ConfigureAwait(false);
         var history = (await store.ListMessagesAsync(caller.UserId, conversationId, HistoryLoadLimit, null, cancellationToken).ConfigureAwait(false)).Items;
         var content = request.Content.Trim();
         (conversation, var titleSet) = await TitleFromFirstMessageAsync(conversation, content, cancellationToken).ConfigureAwait(false);
@@ -94,6 +97,7 @@ public sealed class ChatTurnPipeline(
             _ => throw new ValidationProblemException("messageId", "Only a user message or an answer to one can be regenerated."),
         };
 
+        await AdmitAsync(caller, cancellationToken).ConfigureAwait(false);
         var history = (await store.ListMessagesAsync(caller.UserId, conversationId, HistoryLoadLimit, userMessage.Id, cancellationToken).ConfigureAwait(false)).Items;
         var latest = (await store.ListMessagesAsync(caller.UserId, conversationId, HistoryLoadLimit, null, cancellationToken).ConfigureAwait(false)).Items;
         var previousAnswers = latest
@@ -105,17 +109,18 @@ public sealed class ChatTurnPipeline(
 
     /// <summary>A one-shot turn that persists nothing (the Chat Protocol endpoints): the client sends the history it wants considered.
     /// Client-sent system messages are ignored; the system prompt is ours.</summary>
-    public Task<PreparedTurn> PrepareStatelessAsync(
+    public async Task<PreparedTurn> PrepareStatelessAsync(
         CallerIdentity caller, IReadOnlyList<(MessageRole Role, string Content)> earlierMessages, string question, int? top, CancellationToken cancellationToken)
     {
         ValidateContent(question);
+        await AdmitAsync(caller, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var history = earlierMessages
             .Where(m => m.Role != MessageRole.System)
             .Select((m, i) => new ConversationMessage($"h{i}", "", caller.UserId, m.Role, m.Content, now))
             .ToList();
         var userMessage = new ConversationMessage(NewId(), "", caller.UserId, MessageRole.User, question.Trim(), now);
-        return BuildAsync(caller, null, userMessage, history, top, cancellationToken);
+        return await BuildAsync(caller, null, userMessage, history, top, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Generates and saves the whole answer. All models down → <see cref="UpstreamUnavailableProblemException"/> (the user message stays saved).</summary>
@@ -355,8 +360,18 @@ public sealed class ChatTurnPipeline(
                 assistant.Id, model, conversation.Id, tokens.PromptTokens, tokens.CompletionTokens, incomplete);
         }
 
+        if (limiter is not null)
+        {
+            // Counted after the answer exists (stateless turns too); CancellationToken.None for the same reason the answer is saved.
+            await limiter.RecordTokensAsync(turn.Caller.UserId, tokens, CancellationToken.None).ConfigureAwait(false);
+        }
+
         return new TurnResult(conversation, turn.UserMessage, assistant, cited.Citations, followups.Questions, tokens, model ?? "none", assistant.Metadata!.LatencyMs ?? 0);
     }
+
+    /// <summary>Every turn (new message, regeneration, stateless call) is one message against the caller's limits; nothing is written when refused.</summary>
+    private Task AdmitAsync(CallerIdentity caller, CancellationToken cancellationToken) =>
+        limiter?.AdmitMessageAsync(caller.UserId, cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>Titles an untitled conversation with its first message, trimmed. Returns the title set, or null when none was.</summary>
     private async Task<(Conversation Conversation, string? TitleSet)> TitleFromFirstMessageAsync(Conversation conversation, string content, CancellationToken cancellationToken)

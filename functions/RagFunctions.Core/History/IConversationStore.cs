@@ -16,6 +16,12 @@ public interface IConversationStore
     /// <summary>Replaces the conversation if <see cref="Conversation.ETag"/> still matches; throws <see cref="ConcurrencyProblemException"/> otherwise.</summary>
     Task<Conversation> UpdateConversationAsync(Conversation conversation, CancellationToken cancellationToken);
 
+    /// <summary>Applies <paramref name="change"/> (rename, archive, soft delete) to the stored conversation. With <paramref name="ifMatch"/> the stored
+    /// ETag must equal it (compared by <see cref="ETags.Matches"/>), else <see cref="ConcurrencyProblemException"/>; without it the change is applied
+    /// to whatever version is current when the write lands (re-read and re-applied on a lost race), so a caller that stated no precondition is
+    /// never refused because turns were appending meanwhile. Message count and creation time stay the store's. Missing or deleted → not found.</summary>
+    Task<Conversation> ChangeConversationAsync(string userId, string conversationId, Func<Conversation, Conversation> change, string? ifMatch, CancellationToken cancellationToken);
+
     /// <summary>The user's conversations, newest-updated first, excluding deleted ones. <paramref name="status"/> null means active and archived.</summary>
     Task<Page<Conversation>> ListConversationsAsync(string userId, ConversationStatus? status, int limit, string? continuationToken, CancellationToken cancellationToken);
 

@@ -26,6 +26,13 @@ public sealed partial class IngestionIntake(
             return null;
         }
 
+        if (existing is not null && existing.IsQuarantinedWith(contentHash))
+        {
+            // Retried only when the content changes: the same bytes already crashed the worker repeatedly.
+            LogQuarantined(documentId, path);
+            return null;
+        }
+
         var queued = existing is null
             ? new DocumentRecord(documentId, path, Path.GetFileName(path), sizeBytes, contentHash, DocumentStatus.Queued,
                 null, 0, 0, now, null, null, new Dictionary<string, double>())
@@ -55,6 +62,9 @@ public sealed partial class IngestionIntake(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} ({SourcePath}) unchanged; not re-ingested")]
     private partial void LogUnchanged(string documentId, string sourcePath);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} ({SourcePath}) is quarantined (its ingestion crashed the worker); not re-ingested until its content changes")]
+    private partial void LogQuarantined(string documentId, string sourcePath);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} ({SourcePath}) removed with its chunks")]
     private partial void LogRemoved(string documentId, string sourcePath);

@@ -98,25 +98,36 @@ public sealed class SqliteConversationStore : IConversationStore
         return (existing, false);
     }
 
-    public async Task<Conversation> UpdateConversationAsync(Conversation conversation, CancellationToken cancellationToken)
+    public Task<Conversation> UpdateConversationAsync(Conversation conversation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(conversation);
+        return ChangeConversationAsync(conversation.UserId, conversation.Id, _ => conversation, conversation.ETag, cancellationToken);
+    }
+
+    public async Task<Conversation> ChangeConversationAsync(string userId, string conversationId, Func<Conversation, Conversation> change, string? ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        // Read, check and write under the process's write lock and one transaction: no other write to this file can come between them,
+        // so a change without a precondition always lands on the current version.
         using var write = await _database.EnterWriteAsync(cancellationToken);
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var current = await ReadConversationAsync(connection, transaction, conversation.UserId, conversation.Id, cancellationToken);
+        var current = await ReadConversationAsync(connection, transaction, userId, conversationId, cancellationToken);
         if (current is null || current.Status == ConversationStatus.Deleted)
         {
-            throw new NotFoundProblemException($"Conversation '{conversation.Id}' was not found.");
+            throw new NotFoundProblemException($"Conversation '{conversationId}' was not found.");
         }
 
-        if (conversation.ETag is not null && conversation.ETag != current.ETag)
+        if (ifMatch is not null && !ETags.Matches(ifMatch, current.ETag))
         {
-            throw new ConcurrencyProblemException($"Conversation '{conversation.Id}' was changed by another request; reload it and retry.");
+            throw new ConcurrencyProblemException($"Conversation '{conversationId}' was changed by another request; reload it and retry.");
         }
 
-        // Message count and creation time belong to the store: a caller cannot rewind them.
-        var updated = conversation with { ETag = NewETag(), MessageCount = current.MessageCount, CreatedAt = current.CreatedAt };
+        // Identity, message count and creation time belong to the store: a caller cannot move or rewind them.
+        var updated = change(current) with
+        {
+            UserId = userId, Id = conversationId, ETag = NewETag(), MessageCount = current.MessageCount, CreatedAt = current.CreatedAt,
+        };
         await using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
@@ -129,7 +140,7 @@ public sealed class SqliteConversationStore : IConversationStore
             command.Parameters.AddWithValue("$expected", current.ETag);
             if (await command.ExecuteNonQueryAsync(cancellationToken) != 1)
             {
-                throw new ConcurrencyProblemException($"Conversation '{conversation.Id}' was changed by another request; reload it and retry.");
+                throw new ConcurrencyProblemException($"Conversation '{conversationId}' was changed by another request; reload it and retry.");
             }
         }
 

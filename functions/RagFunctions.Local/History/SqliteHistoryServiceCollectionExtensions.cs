@@ -1,4 +1,6 @@
 using RagFunctions.Core.History;
+using RagFunctions.Core.Limits;
+using RagFunctions.Local.Limits;
 using RagFunctions.Local.Storage;
 
 namespace RagFunctions.Local.History;
@@ -15,6 +17,7 @@ public static class SqliteHistoryServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HistoryOptions>>(),
             sp.GetService<TimeProvider>()));
         services.AddSingleton<IConversationStore>(sp => sp.GetRequiredService<SqliteConversationStore>());
+        services.AddSingleton<IUsageLedger>(sp => new SqliteUsageLedger(sp.GetRequiredService<SqliteDatabase>()));
         services.AddHostedService<SqliteHistoryPurgeService>();
         return services;
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using RagFunctions.Api.Documents;
+using RagFunctions.Api.Hosting;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Cors;
@@ -50,17 +51,20 @@ public static class LocalHostSetup
 
     public static WebApplication UseLocalHost(this WebApplication app)
     {
-        // First the request line (it times and reports everything below), then CORS: its headers are added when the response
-        // starts, so errors and 401s are readable by an allowed page too.
+        // First the request line (it times and reports everything below); then security and CORS headers, added when the
+        // response starts, so errors and 401s carry them too.
         app.UseMiddleware<RequestLogging>();
+        app.UseSecurityHeaders();
         app.UseApiCors();
         app.UseChatPage();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var result = ProblemResults.FromException(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
+            var result = ProblemResults.Respond(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
             await result.ExecuteAsync(context);
         }));
+        // Body-less errors (unknown route 404, 405, …) become problem+json.
+        app.UseStatusCodeProblems();
 
         // Bearer tokens are validated for every request; handlers read the outcome through ICallerIdentityResolver.
         app.UseAuthentication();

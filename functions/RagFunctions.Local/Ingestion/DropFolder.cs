@@ -318,19 +318,10 @@ public sealed partial class DropFolder : IDocumentSource
         return Task.CompletedTask;
     }
 
-    /// <summary>Keeps the file name only (no folders from the client), without characters that are unsafe in paths.</summary>
-    public static string SanitizeFileName(string fileName)
-    {
-        var name = Path.GetFileName(fileName.Replace('\\', '/').Split('/')[^1]).Trim();
-        var invalid = Path.GetInvalidFileNameChars();
-        name = new string(name.Select(c => invalid.Contains(c) || char.IsControl(c) ? '_' : c).ToArray()).TrimStart('.');
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            throw new Core.Common.ValidationProblemException("file", "The file name is empty or invalid.");
-        }
-
-        return name.Length > 200 ? name[..200] : name;
-    }
+    /// <summary>The upload name rule both hosts share (<see cref="Core.Ingestion.UploadFileNames.Sanitize"/>): last segment only, unsafe
+    /// characters replaced, invisible formatting characters refused, shortened to 200 UTF-8 bytes keeping the extension — so an upload gets
+    /// the same name, and document id, locally and on Azure.</summary>
+    public static string SanitizeFileName(string fileName) => Core.Ingestion.UploadFileNames.Sanitize(fileName);
 
     [LoggerMessage(EventId = 4101, Level = LogLevel.Warning,
         Message = "Drop folder: '{SourcePath}' is a link to {Target}, outside the folder; refused (not ingested, never written or deleted through)")]

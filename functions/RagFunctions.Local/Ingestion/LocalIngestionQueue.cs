@@ -31,6 +31,9 @@ public sealed partial class LocalIngestionQueue(
     // the watcher has already seen the file, so nothing else would queue it again until it changes.
     private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
 
+    // The cancellation of each running path, so deleting a document stops its extraction instead of letting it spin on.
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _runs = new(StringComparer.Ordinal);
+
     /// <summary>Attempts after the first for a run that failed unexpectedly; the delay doubles from <see cref="RetryBaseDelay"/>.</summary>
     public int MaxRetries { get; init; } = 5;
 
@@ -81,14 +84,21 @@ public sealed partial class LocalIngestionQueue(
                     }
                 }
 
+                using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                _runs[sourcePath] = run;
                 try
                 {
-                    await ProcessAsync(sourcePath, stoppingToken);
+                    await ProcessAsync(sourcePath, run.Token);
                     _failures.TryRemove(sourcePath, out _);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
                     return;
+                }
+                catch (OperationCanceledException) when (run.IsCancellationRequested)
+                {
+                    LogCancelled(sourcePath);
+                    _failures.TryRemove(sourcePath, out _);
                 }
 #pragma warning disable CA1031 // One bad file must never stop the host; the workflow already recorded what it could.
                 catch (Exception ex)
@@ -99,6 +109,7 @@ public sealed partial class LocalIngestionQueue(
                 }
                 finally
                 {
+                    _runs.TryRemove(sourcePath, out _);
                     bool again;
                     lock (_runningGate)
                     {
@@ -119,6 +130,22 @@ public sealed partial class LocalIngestionQueue(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Cancels the run of this path, if one is in progress (its document was deleted).</summary>
+    public void Cancel(string sourcePath)
+    {
+        if (_runs.TryGetValue(sourcePath, out var run))
+        {
+            try
+            {
+                run.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run finished meanwhile.
+            }
         }
     }
 
@@ -190,6 +217,9 @@ public sealed partial class LocalIngestionQueue(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion of {SourcePath} gave up after {Retries} retries; it runs again when the file changes or the host restarts")]
     private partial void LogGaveUp(string sourcePath, int retries);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion of {SourcePath} cancelled: the document was deleted")]
+    private partial void LogCancelled(string sourcePath);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure while ingesting {SourcePath}")]
     private partial void LogUnexpected(Exception exception, string sourcePath);

@@ -32,5 +32,10 @@ public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intak
         return sourcePath;
     }
 
-    public Task DeleteAsync(string sourcePath, CancellationToken cancellationToken) => dropFolder.DeleteAsync(sourcePath, cancellationToken);
+    public async Task DeleteAsync(string sourcePath, CancellationToken cancellationToken)
+    {
+        // A run still extracting this file would otherwise keep a worker busy (or spinning) after the document is gone.
+        queue.Cancel(sourcePath);
+        await dropFolder.DeleteAsync(sourcePath, cancellationToken);
+    }
 }

@@ -75,7 +75,8 @@ public sealed class RealDocumentsHost : IAsyncLifetime
             return;
         }
 
-        var client = Host.CreateClient();
+        // Document routes need a signed-in writer since the security model landed; the files are uploaded public.
+        using var client = Host.CreateWriterClient();
         foreach (var path in RealDocuments.All())
         {
             var upload = await client.UploadAsync(Path.GetFileName(path), await File.ReadAllBytesAsync(path));

@@ -231,6 +231,64 @@ public abstract class ConversationStoreContractTests
     }
 
     [StoreFact]
+    public async Task Change_without_a_precondition_lands_on_the_current_version_while_messages_are_appended()
+    {
+        var user = NewUser();
+        var conversation = await CreateAsync(NewConversation(user, title: "original"));
+
+        // Appends rotate the ETag concurrently with renames: every rename must land, none may be refused as stale.
+        var appends = Enumerable.Range(0, 12).Select(i => Task.Run(() =>
+            Store.AppendMessagesAsync(user, conversation.Id, [UserMessage(user, conversation.Id, $"m{i}", T0.AddMinutes(i))], T0.AddMinutes(i), Ct)));
+        var renames = Enumerable.Range(0, 12).Select(i => Task.Run(() =>
+            Store.ChangeConversationAsync(user, conversation.Id, c => c with { Title = $"title {i}" }, null, Ct)));
+        var renamed = await Task.WhenAll(renames);
+        await Task.WhenAll(appends);
+
+        var stored = await Store.GetConversationAsync(user, conversation.Id, Ct);
+        Assert.Equal(12, stored!.MessageCount);
+        Assert.StartsWith("title ", stored.Title, StringComparison.Ordinal);
+        Assert.All(renamed, r => Assert.StartsWith("title ", r.Title, StringComparison.Ordinal));
+        Assert.Equal(12, (await Store.ListMessagesAsync(user, conversation.Id, 100, null, Ct)).Items.Count);
+    }
+
+    [StoreFact]
+    public async Task Change_with_a_stale_if_match_is_a_concurrency_problem_and_with_the_current_one_succeeds()
+    {
+        var user = NewUser();
+        var conversation = await CreateAsync(NewConversation(user, title: "original"));
+        var appended = await Store.AppendMessagesAsync(user, conversation.Id, [UserMessage(user, conversation.Id, "hi", T0.AddMinutes(1))], T0.AddMinutes(1), Ct);
+
+        await Assert.ThrowsAsync<ConcurrencyProblemException>(() =>
+            Store.ChangeConversationAsync(user, conversation.Id, c => c with { Title = "lost" }, ETags.ToHeader(conversation.ETag!), Ct));
+        Assert.Equal("original", (await Store.GetConversationAsync(user, conversation.Id, Ct))!.Title);
+
+        // The client sends back the header form (quoted); the store's own form matches too.
+        var renamed = await Store.ChangeConversationAsync(user, conversation.Id, c => c with { Title = "kept" }, ETags.ToHeader(appended.ETag!), Ct);
+        Assert.Equal("kept", renamed.Title);
+        Assert.Equal(1, renamed.MessageCount);
+        var deleted = await Store.ChangeConversationAsync(user, conversation.Id, c => c with { Status = ConversationStatus.Deleted }, renamed.ETag, Ct);
+        Assert.Equal(ConversationStatus.Deleted, deleted.Status);
+        Assert.Null(await Store.GetConversationAsync(user, conversation.Id, Ct));
+        await Assert.ThrowsAsync<NotFoundProblemException>(() =>
+            Store.ChangeConversationAsync(user, conversation.Id, c => c with { Title = "again" }, null, Ct));
+    }
+
+    [StoreFact]
+    public async Task Change_cannot_move_a_conversation_to_another_user_or_rewind_its_count()
+    {
+        var user = NewUser();
+        var conversation = await CreateAsync(NewConversation(user));
+        await Store.AppendMessagesAsync(user, conversation.Id, [UserMessage(user, conversation.Id, "hi", T0.AddMinutes(1))], T0.AddMinutes(1), Ct);
+
+        var changed = await Store.ChangeConversationAsync(user, conversation.Id, c => c with { UserId = "mallory", MessageCount = 0, Title = "t" }, null, Ct);
+
+        Assert.Equal(user, changed.UserId);
+        Assert.Equal(1, changed.MessageCount);
+        Assert.Null(await Store.GetConversationAsync("mallory", conversation.Id, Ct));
+        Assert.Equal("t", (await Store.GetConversationAsync(user, conversation.Id, Ct))!.Title);
+    }
+
+    [StoreFact]
     public async Task Update_of_an_unknown_conversation_is_not_found()
     {
         var user = NewUser();

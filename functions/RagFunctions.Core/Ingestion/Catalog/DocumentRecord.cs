@@ -19,6 +19,9 @@ public enum DocumentStatus
 /// <param name="ContentHash">SHA-256 (hex) of the bytes last seen; a re-drop with the same hash is skipped.</param>
 /// <param name="Detail">Human-readable note, e.g. the failure reason or "unchanged content, re-ingest skipped".</param>
 /// <param name="StageMilliseconds">Duration per stage of the last run (extract, chunk, embed, index).</param>
+/// <param name="Attempts">Extractions of this content started and not (yet) finished: incremented before extraction
+/// starts, reset when a run ends (indexed or failed) or the content changes. A value above zero when a new attempt
+/// starts means the earlier ones died with their worker (see <see cref="QuarantineReason"/>).</param>
 public sealed record DocumentRecord(
     string Id,
     string SourcePath,
@@ -33,8 +36,17 @@ public sealed record DocumentRecord(
     DateTimeOffset? StartedAt,
     DateTimeOffset? CompletedAt,
     IReadOnlyDictionary<string, double> StageMilliseconds,
-    string? Detail = null)
+    string? Detail = null,
+    int Attempts = 0)
 {
+    /// <summary>The failure reason of a document whose ingestion crashed the worker more often than
+    /// <c>RagFunctions:Ingestion:Limits:MaxInterruptedAttempts</c> allows; it is not retried until its content changes.</summary>
+    public const string QuarantineReason = "ingestion crashed the worker (quarantined)";
+
+    /// <summary>True when exactly this content was quarantined.</summary>
+    public bool IsQuarantinedWith(string contentHash) =>
+        Status == DocumentStatus.Failed && FailureReason == QuarantineReason && ContentHash == contentHash;
+
     /// <summary>Users who may read the document (its source path under <c>users/&lt;id&gt;/</c>); empty with no
     /// <see cref="GroupIds"/> means every signed-in user. Derived from the path by <see cref="Access.DocumentAccess"/>.</summary>
     public IReadOnlyList<string> OwnerIds => Access.DocumentAccess.ReadersOf(SourcePath).OwnerIds;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace RagFunctions.Core.Ingestion.Extraction;
 
@@ -15,10 +16,13 @@ public sealed class DocumentExtractor
 
     private readonly Dictionary<string, IDocumentExtractor> _byExtension = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger<DocumentExtractor> _logger;
+    private readonly IngestionLimits _limits;
 
-    public DocumentExtractor(IEnumerable<IDocumentExtractor> extractors, ILogger<DocumentExtractor>? logger = null)
+    public DocumentExtractor(
+        IEnumerable<IDocumentExtractor> extractors, ILogger<DocumentExtractor>? logger = null, IOptions<IngestionLimits>? limits = null)
     {
         _logger = logger ?? NullLogger<DocumentExtractor>.Instance;
+        _limits = limits?.Value ?? new IngestionLimits();
         foreach (var extractor in extractors)
         {
             foreach (var extension in extractor.Extensions)
@@ -57,10 +61,14 @@ public sealed class DocumentExtractor
         CheckContentMatchesExtension(bytes, extension);
 
         ExtractedDocument document;
+        // The time budget reaches the parsers as cancellation: every extractor checks its token inside its loops.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(TimeSpan.FromSeconds(_limits.ExtractionTimeoutSeconds));
         try
         {
             using var memory = new MemoryStream(bytes, 0, bytes.Length, writable: false, publiclyVisible: true);
-            document = await extractor.ExtractAsync(memory, fileName, cancellationToken).ConfigureAwait(false);
+            // Parsers run synchronously for most of their work; a worker thread keeps a long parse off the caller's thread.
+            document = await Task.Run(() => extractor.ExtractAsync(memory, fileName, budget.Token), budget.Token).ConfigureAwait(false);
         }
         catch (ExtractionFailedException)
         {
@@ -69,6 +77,11 @@ public sealed class DocumentExtractor
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
+        }
+        catch (OperationCanceledException ex) when (budget.IsCancellationRequested)
+        {
+            throw new ExtractionFailedException(
+                IngestionLimits.Breach("extraction time", (long)_limits.ExtractionTimeoutSeconds, nameof(IngestionLimits.ExtractionTimeoutSeconds), " seconds"), ex);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -80,6 +93,18 @@ public sealed class DocumentExtractor
         if (!document.Blocks.Any(b => TextNormalization.HasWords(b.Text)))
         {
             throw new ExtractionFailedException("no extractable text");
+        }
+
+        long characters = 0;
+        foreach (var block in document.Blocks)
+        {
+            characters += block.Text.Length;
+        }
+
+        if (characters > _limits.MaxExtractedCharacters)
+        {
+            throw new ExtractionFailedException(IngestionLimits.Breach(
+                $"extracted text ({characters:N0} characters)", _limits.MaxExtractedCharacters, nameof(IngestionLimits.MaxExtractedCharacters)));
         }
 
         return document;

@@ -2,14 +2,17 @@ using System.Text;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Wordprocessing;
+using Microsoft.Extensions.Options;
 
 namespace RagFunctions.Core.Ingestion.Extraction;
 
 /// <summary>.docx: body paragraphs in order; paragraphs styled Title/Heading n (or with an outline level) are headings,
 /// numbered paragraphs are list items, each table row is one "cell | cell" block. Deleted revisions and field codes are
 /// skipped. The title comes from the core properties.</summary>
-public sealed class DocxExtractor : IDocumentExtractor
+public sealed class DocxExtractor(IOptions<IngestionLimits>? limits = null) : IDocumentExtractor
 {
+    private readonly IngestionLimits _limits = limits?.Value ?? new IngestionLimits();
+
     public IReadOnlyCollection<string> Extensions { get; } = [".docx"];
 
     public async Task<ExtractedDocument> ExtractAsync(Stream content, string fileName, CancellationToken cancellationToken)
@@ -17,8 +20,10 @@ public sealed class DocxExtractor : IDocumentExtractor
         var bytes = await StreamBytes.ReadAllAsync(content, cancellationToken).ConfigureAwait(false);
         try
         {
+            ZipPackageGuard.Check(bytes, _limits, cancellationToken);
             using var memory = new MemoryStream(bytes, writable: false);
-            using var document = WordprocessingDocument.Open(memory, isEditable: false);
+            using var document = WordprocessingDocument.Open(
+                memory, isEditable: false, new OpenSettings { MaxCharactersInPart = _limits.MaxExpandedBytes });
             var main = document.MainDocumentPart
                 ?? throw new ExtractionFailedException("corrupt or unreadable .docx: the package has no main document part");
             var headingStyles = HeadingStyleIds(main);

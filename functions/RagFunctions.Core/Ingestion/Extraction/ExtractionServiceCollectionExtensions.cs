@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using RagFunctions.Core.Ingestion.Extraction.Pdf;
 
 namespace RagFunctions.Core.Ingestion.Extraction;
@@ -11,6 +13,9 @@ public static class ExtractionServiceCollectionExtensions
     public static IServiceCollection AddDocumentExtraction(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        // Bound from the host's configuration when there is one (tests may build extraction without any).
+        services.AddOptions<IngestionLimits>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<IngestionLimits>, IngestionLimitsFromConfiguration>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDocumentExtractor, PlainTextExtractor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDocumentExtractor, MarkdownExtractor>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IDocumentExtractor, HtmlExtractor>());
@@ -21,4 +26,10 @@ public static class ExtractionServiceCollectionExtensions
         services.TryAddSingleton<DocumentExtractor>();
         return services;
     }
+}
+
+/// <summary>Binds <see cref="IngestionLimits"/> from <c>RagFunctions:Ingestion:Limits</c> when the host has configuration.</summary>
+internal sealed class IngestionLimitsFromConfiguration(IConfiguration? configuration = null) : IConfigureOptions<IngestionLimits>
+{
+    public void Configure(IngestionLimits options) => configuration?.GetSection(IngestionLimits.Section).Bind(options);
 }

@@ -1,26 +1,22 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 
 namespace RagFunctions.Core.Ingestion.Extraction;
 
 /// <summary>.json: flattened to "path: value" lines. A top-level array gives one Record per item (paths relative to
 /// the item); a top-level object gives one Record per property, except that a property holding an array of objects
 /// gives one Record per element. A top-level "title" or "name" string is the title.</summary>
-public sealed class JsonExtractor : IDocumentExtractor
+public sealed class JsonExtractor(IOptions<IngestionLimits>? limits = null) : IDocumentExtractor
 {
-    private static readonly JsonDocumentOptions Options = new()
-    {
-        AllowTrailingCommas = true,
-        CommentHandling = JsonCommentHandling.Skip,
-        MaxDepth = 256,
-    };
+    private readonly IngestionLimits _limits = limits?.Value ?? new IngestionLimits();
 
     public IReadOnlyCollection<string> Extensions { get; } = [".json"];
 
     public async Task<ExtractedDocument> ExtractAsync(Stream content, string fileName, CancellationToken cancellationToken)
     {
         var text = await StreamBytes.ReadTextAsync(content, cancellationToken).ConfigureAwait(false);
-        using var document = ParseJson(text);
+        using var document = ParseJson(text, _limits.MaxNestingDepth);
         var root = document.RootElement;
         var collector = new BlockCollector();
         string? title = null;
@@ -67,11 +63,19 @@ public sealed class JsonExtractor : IDocumentExtractor
         return collector.Build(title, fileName);
     }
 
-    private static JsonDocument ParseJson(string text)
+    private static JsonDocument ParseJson(string text, int maxDepth)
     {
+        // System.Text.Json enforces the depth while reading (iteratively), so Flatten's recursion below is bounded by it.
+        var options = new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = maxDepth };
         try
         {
-            return JsonDocument.Parse(text, Options);
+            return JsonDocument.Parse(text, options);
+        }
+        catch (JsonException ex) when (ex.Message.Contains("maximum configured depth", StringComparison.Ordinal))
+        {
+            // System.Text.Json's resource string ArrayDepthTooLarge/ObjectDepthTooLarge: "The maximum configured depth of {0} has been exceeded."
+            throw new ExtractionFailedException(
+                IngestionLimits.Breach("JSON nesting", maxDepth, nameof(IngestionLimits.MaxNestingDepth), " levels"), ex);
         }
         catch (JsonException ex)
         {

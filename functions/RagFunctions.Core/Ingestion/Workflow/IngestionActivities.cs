@@ -21,6 +21,7 @@ public sealed partial class IngestionActivities(
     IDocumentCatalog catalog,
     IngestionMetrics metrics,
     IOptions<EmbeddingOptions> embeddingOptions,
+    IOptions<IngestionLimits> ingestionLimits,
     TimeProvider time,
     ILogger<IngestionActivities> logger)
 {
@@ -48,7 +49,9 @@ public sealed partial class IngestionActivities(
             StartedAt: time.GetUtcNow(),
             CompletedAt: null,
             StageMilliseconds: new Dictionary<string, double>(),
-            Detail: existing is null ? null : "re-ingesting changed content");
+            Detail: existing is null ? null : "re-ingesting changed content",
+            // Interrupted attempts count per content: a crash of an older version says nothing about this one.
+            Attempts: existing is not null && existing.ContentHash == request.ContentHash ? existing.Attempts : 0);
         await catalog.UpsertAsync(record, cancellationToken);
         LogStarted(documentId, path, request.SizeBytes);
         return new BeginResult(documentId, AlreadyIndexed: false);
@@ -57,6 +60,22 @@ public sealed partial class IngestionActivities(
     /// <summary>Reads, extracts and chunks the file, and plans the embedding batches.</summary>
     public async Task<ChunkedDocument> ExtractAndChunkAsync(ExtractInput input, CancellationToken cancellationToken)
     {
+        // The attempt is recorded before any parser runs, so a file that kills the process is counted even though nothing
+        // after this line executes. This is the activity Durable re-runs after a worker crash (Begin's result is replayed
+        // from history), so both hosts count here.
+        var limits = ingestionLimits.Value;
+        var record = await catalog.GetAsync(input.DocumentId, cancellationToken);
+        if (record is not null)
+        {
+            if (record.Attempts > limits.MaxInterruptedAttempts)
+            {
+                LogQuarantined(input.DocumentId, record.Attempts);
+                return Failed(input.DocumentId, DocumentRecord.QuarantineReason);
+            }
+
+            await catalog.UpsertAsync(record with { Attempts = record.Attempts + 1 }, cancellationToken);
+        }
+
         var started = Stopwatch.GetTimestamp();
         ExtractedDocument extracted;
         try
@@ -74,6 +93,13 @@ public sealed partial class IngestionActivities(
             LogExtractionFailed(input.DocumentId, ex.Message);
             return Failed(input.DocumentId, ex.Message);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && record is not null)
+        {
+            // A host shutting down (or a deleted document) stopped this attempt in an orderly way: it did not crash the
+            // worker, so it must not count towards quarantine.
+            await UndoAttemptAsync(input.DocumentId);
+            throw;
+        }
 
         var extractMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("extract", extractMs);
@@ -85,8 +111,14 @@ public sealed partial class IngestionActivities(
             return Failed(input.DocumentId, "no extractable text");
         }
 
-        var limits = embeddingOptions.Value;
-        var batches = EmbeddingBatchPlanner.Plan(chunks.Select(c => c.TokenCount).ToArray(), limits.MaxBatchInputs, limits.MaxBatchTokens);
+        if (chunks.Count > limits.MaxChunks)
+        {
+            return Failed(input.DocumentId, IngestionLimits.Breach(
+                $"chunk count ({chunks.Count})", limits.MaxChunks, nameof(IngestionLimits.MaxChunks)));
+        }
+
+        var embedding = embeddingOptions.Value;
+        var batches = EmbeddingBatchPlanner.Plan(chunks.Select(c => c.TokenCount).ToArray(), embedding.MaxBatchInputs, embedding.MaxBatchTokens);
         var chunkMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("chunk", chunkMs);
 
@@ -160,6 +192,7 @@ public sealed partial class IngestionActivities(
                 CompletedAt = time.GetUtcNow(),
                 StageMilliseconds = input.StageMilliseconds,
                 Detail = null,
+                Attempts = 0,
             },
             cancellationToken);
         metrics.Indexed(input.ChunkCount, input.TokenCount);
@@ -176,13 +209,32 @@ public sealed partial class IngestionActivities(
         if (current is not null)
         {
             await catalog.UpsertAsync(
-                current with { Status = DocumentStatus.Failed, FailureReason = input.Reason, ChunkCount = 0, TokenCount = 0, CompletedAt = time.GetUtcNow() },
+                current with
+                {
+                    Status = DocumentStatus.Failed, FailureReason = input.Reason, ChunkCount = 0, TokenCount = 0, CompletedAt = time.GetUtcNow(), Attempts = 0,
+                },
                 cancellationToken);
         }
 
         metrics.DocumentFinished("failed");
         LogFailed(input.DocumentId, input.Reason);
         return true;
+    }
+
+    private async Task UndoAttemptAsync(string documentId)
+    {
+        try
+        {
+            if (await catalog.GetAsync(documentId, CancellationToken.None) is { Attempts: > 0 } current)
+            {
+                await catalog.UpsertAsync(current with { Attempts = current.Attempts - 1 }, CancellationToken.None);
+            }
+        }
+#pragma warning disable CA1031 // Best effort during shutdown: a miss only makes a later quarantine one attempt earlier.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private static ChunkedDocument Failed(string documentId, string reason) => new(documentId, [], [], reason, 0, 0);
@@ -201,6 +253,9 @@ public sealed partial class IngestionActivities(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} indexed: {ChunkCount} chunks, {TokenCount} tokens")]
     private partial void LogIndexed(string documentId, int chunkCount, int tokenCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} quarantined: {Attempts} earlier attempts died with their worker")]
+    private partial void LogQuarantined(string documentId, int attempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Document {DocumentId} failed: {Reason}")]
     private partial void LogFailed(string documentId, string reason);

@@ -76,6 +76,26 @@ public sealed class InMemoryConversationStore : IConversationStore
         }
     }
 
+    public async Task<Conversation> ChangeConversationAsync(string userId, string conversationId, Func<Conversation, Conversation> change, string? ifMatch, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var current = await GetConversationAsync(userId, conversationId, cancellationToken) ?? throw new NotFoundProblemException("no such conversation");
+            if (ifMatch is not null && !ETags.Matches(ifMatch, current.ETag))
+            {
+                throw new ConcurrencyProblemException("etag mismatch");
+            }
+
+            try
+            {
+                return await UpdateConversationAsync(change(current) with { MessageCount = current.MessageCount, ETag = current.ETag }, cancellationToken);
+            }
+            catch (ConcurrencyProblemException) when (ifMatch is null)
+            {
+            }
+        }
+    }
+
     public Task<Page<Conversation>> ListConversationsAsync(string userId, ConversationStatus? status, int limit, string? continuationToken, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -40,6 +40,38 @@ internal static class PdfObjects
         return stream.UnfilteredValue;
     }
 
+    /// <summary>A stream's decoded bytes with Flate expansion bounded by <see cref="IngestionLimits.MaxExpandedBytes"/>
+    /// (PDFsharp's own decoder has no bound); other filters are left to PDFsharp.</summary>
+    public static byte[]? StreamBytes(PdfDictionary dictionary, IngestionLimits limits)
+    {
+        var stream = dictionary.Stream;
+        if (stream is null)
+        {
+            return null;
+        }
+
+        var filter = Get(dictionary, "/Filter");
+        var single = filter switch
+        {
+            PdfName name => name.Value,
+            PdfArray { Elements.Count: 1 } array => (Resolve(array.Elements[0]) as PdfName)?.Value,
+            _ => null,
+        };
+        if (single == "/FlateDecode" && Get(dictionary, "/DecodeParms") is null)
+        {
+            try
+            {
+                return PdfStreamDecoding.Inflate(stream.Value, limits);
+            }
+            catch (InvalidDataException)
+            {
+                // Damaged Flate data: PDFsharp's decoder recovers what it can.
+            }
+        }
+
+        return stream.UnfilteredValue;
+    }
+
     public static IEnumerable<PdfItem> Items(PdfArray array)
     {
         for (var i = 0; i < array.Elements.Count; i++)

@@ -28,12 +28,19 @@ internal readonly record struct PositionedGlyph(string Text, double X0, double Y
 
 /// <summary>Runs a page's content stream through the text-related part of the PDF graphics model
 /// (q/Q/cm, BT/ET, Tf Tc Tw Tz TL Ts, Td TD Tm T*, Tj TJ ' ", and Do for form XObjects) and reports every glyph with its
-/// device-space position. Everything that does not place text is ignored.</summary>
-internal sealed class PdfTextInterpreter
+/// device-space position. Everything that does not place text is ignored.
+/// <para>Bounded for hostile input: every content stream's nesting is checked before PDFsharp's (recursive) content
+/// parser sees it, a form that is already being drawn is not entered again (a self-drawing form cost ~K^8 operators),
+/// forms nest at most <see cref="MaxFormDepth"/> deep, and all operators of the document count against
+/// <see cref="IngestionLimits.MaxPdfOperators"/>, checking cancellation as they go.</para></summary>
+internal sealed class PdfTextInterpreter(IngestionLimits limits, CancellationToken cancellationToken)
 {
     private const int MaxFormDepth = 8;
 
     private readonly Dictionary<PdfDictionary, PdfFont> _fonts = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<PdfDictionary, CSequence> _forms = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<PdfDictionary> _activeForms = new(ReferenceEqualityComparer.Instance);
+    private long _operators;
     private readonly List<PositionedGlyph> _glyphs = [];
 
     private sealed class GraphicsState
@@ -60,7 +67,7 @@ internal sealed class PdfTextInterpreter
         _glyphs.Clear();
         _state = new GraphicsState();
         _stack.Clear();
-        Execute(ContentReader.ReadContent(content), resources, depth: 0);
+        Execute(Parse(content), resources, depth: 0);
         return _glyphs.ToArray();
     }
 
@@ -70,6 +77,17 @@ internal sealed class PdfTextInterpreter
         {
             if (item is COperator op)
             {
+                if (++_operators > limits.MaxPdfOperators)
+                {
+                    throw new ExtractionFailedException(IngestionLimits.Breach(
+                        "PDF content-stream work", limits.MaxPdfOperators, nameof(IngestionLimits.MaxPdfOperators), " operators"));
+                }
+
+                if ((_operators & 0xFFF) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 Apply(op, resources, depth);
             }
             else if (item is CSequence nested and not CArray)
@@ -169,10 +187,21 @@ internal sealed class PdfTextInterpreter
     private void DrawForm(PdfDictionary? resources, string? name, int depth)
     {
         if (name is null || resources is null || PdfObjects.Dictionary(resources, "/XObject") is not { } xobjects
-            || PdfObjects.Dictionary(xobjects, name) is not { } form || PdfObjects.Name(form, "/Subtype") != "/Form"
-            || PdfObjects.StreamBytes(form) is not { } bytes)
+            || PdfObjects.Dictionary(xobjects, name) is not { } form || PdfObjects.Name(form, "/Subtype") != "/Form")
         {
             return;
+        }
+
+        if (_activeForms.Contains(form))
+        {
+            throw new ExtractionFailedException($"corrupt .pdf: form XObject {name} draws itself (a cycle)");
+        }
+
+        if (!_forms.TryGetValue(form, out var sequence))
+        {
+            // Parsed once per form: a form drawn on every page (a letterhead) is not re-parsed each time.
+            sequence = PdfObjects.StreamBytes(form, limits) is { } bytes ? Parse(bytes) : new CSequence();
+            _forms[form] = sequence;
         }
 
         var saved = _state.Clone();
@@ -185,10 +214,25 @@ internal sealed class PdfTextInterpreter
         }
 
         var formResources = PdfObjects.Dictionary(form, "/Resources") ?? resources;
-        Execute(ContentReader.ReadContent(bytes), formResources, depth + 1);
+        _activeForms.Add(form);
+        try
+        {
+            Execute(sequence, formResources, depth + 1);
+        }
+        finally
+        {
+            _activeForms.Remove(form);
+        }
+
         _state = saved;
         _tm = savedTm;
         _tlm = savedTlm;
+    }
+
+    private CSequence Parse(byte[] content)
+    {
+        PdfSyntaxGuard.CheckContent(content, limits);
+        return ContentReader.ReadContent(content);
     }
 
     private void MoveLine(double tx, double ty)

@@ -30,7 +30,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage:
-          search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N]
+          search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N] [--embedder minilm|arctic-xs|lexical]
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           ingest      --folder DIR [--data DIR] [--parallel N]

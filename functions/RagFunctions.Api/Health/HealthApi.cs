@@ -47,14 +47,15 @@ public static class HealthApi
         return TypedResults.Ok(new HealthResponse(
             failing.Count == 0 ? "ready" : "degraded", host.Host, host.HistoryStore, host.DocumentCatalog,
             new IndexHealth(stats.Engine, stats.DocumentCount, stats.ChunkCount, stats.Dimensions),
-            probe.Embedder(), models, store, failing));
+            probe.Embedder(), models, store, failing, probe.Reembedding()));
     }
 }
 
 /// <summary><c>GET /api/health</c>. <paramref name="Failing"/> names each failing dependency and its cause (empty when ready).</summary>
 public sealed record HealthResponse(
     string Status, string Host, string HistoryStore, string DocumentCatalog, IndexHealth Index,
-    EmbedderHealth Embedder, IReadOnlyList<ModelStatus> Models, StoreHealth Store, IReadOnlyList<string> Failing);
+    EmbedderHealth Embedder, IReadOnlyList<ModelStatus> Models, StoreHealth Store, IReadOnlyList<string> Failing,
+    ReembeddingHealth? Reembedding = null);
 
 /// <summary>What the search index holds.</summary>
 public sealed record IndexHealth(string Engine, long Documents, long Chunks, int Dimensions);

@@ -36,6 +36,10 @@ public sealed class HealthProbe(IServiceProvider services)
         })];
     }
 
+    /// <summary>Local host only: re-embedding after an embedder change (keyword search serves the chunks it has not reached yet).</summary>
+    public ReembeddingHealth? Reembedding() =>
+        services.GetService<Core.Retrieval.ReembeddingProgress>() is { Model: not null } p ? new ReembeddingHealth(p.Model, p.Running, p.Done, p.Total) : null;
+
     public async Task<StoreHealth> StoreAsync(CancellationToken cancellationToken)
     {
         if (services.GetService<IConversationStore>() is not { } store)
@@ -64,3 +68,6 @@ public sealed record ModelStatus(string Name, bool Configured, int? TimeoutSecon
 
 /// <summary>The conversation store: ok, failing (with the error type) or not-configured.</summary>
 public sealed record StoreHealth(string Status, string? Error);
+
+/// <summary>Re-embedding progress after an embedder change.</summary>
+public sealed record ReembeddingHealth(string Model, bool Running, long Done, long Total);

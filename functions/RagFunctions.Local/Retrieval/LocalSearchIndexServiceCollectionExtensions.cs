@@ -16,6 +16,8 @@ public static class LocalSearchIndexServiceCollectionExtensions
         services.TryAddSingleton<SqliteSearchIndex>();
         services.TryAddSingleton<ISearchIndex>(sp => sp.GetRequiredService<SqliteSearchIndex>());
         services.AddHostedService<SearchIndexWarmup>();
+        services.TryAddSingleton<ReembeddingProgress>();
+        services.AddHostedService<ReembeddingService>();
         return services;
     }
 }

@@ -24,7 +24,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
     public const string EngineName = "local-bm25-int8-rrf";
 
     private const string Columns =
-        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector, terms";
+        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector, terms, vector_model";
 
     private readonly SqliteDatabase _database;
     private readonly ILogger<SqliteSearchIndex> _logger;
@@ -46,9 +46,19 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         _database = database;
         _logger = logger;
         _memory = new InMemoryHybridIndex(embedding.Value.Dimensions, fusion: embedder?.GetService(typeof(ScoreFusion)) as ScoreFusion);
+        var model = (embedder?.GetService(typeof(Microsoft.Extensions.AI.EmbeddingGeneratorMetadata)) as Microsoft.Extensions.AI.EmbeddingGeneratorMetadata)?.DefaultModelId;
+        EmbedderId = model is null ? null : $"{model}/{embedding.Value.Dimensions}";
     }
 
     public int Dimensions => _memory.Dimensions;
+
+    /// <summary>Which embedder made the vectors this index serves ("model id/dimensions"); every row records the one that made
+    /// its vector, and only rows made by this one are loaded. Null (no embedder known, e.g. in unit tests) = no check.</summary>
+    public string? EmbedderId { get; }
+
+    /// <summary>Chunks whose stored vector was made by another embedder (or an unrecorded one) at the last load: keyword-only
+    /// until <see cref="ReembedNextDocumentAsync"/> has re-embedded them.</summary>
+    public int StaleVectorsAtLoad { get; private set; }
 
     /// <summary>The in-memory engine that serves queries (benchmarks read per-retriever scores from it).</summary>
     internal InMemoryHybridIndex Memory => _memory;
@@ -136,10 +146,119 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         }
 
         await EnsureReadyAsync(cancellationToken);
-        // Analyse once: the terms are both persisted (fast restarts) and swapped into memory.
-        var batch = _memory.Prepare(chunks);
         await _writer.WaitAsync(cancellationToken);
         try
+        {
+            await ReplaceLockedAsync(documentId, chunks, cancellationToken);
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Re-embeds one document whose stored vectors another embedder made, with <paramref name="embedder"/> (this index's
+    /// own), and swaps its chunks in place. Returns the number of chunks re-embedded, 0 when none are left. Per document and
+    /// committed at once, so a crash loses at most the document in hand; a document replaced meanwhile by ingestion is left as
+    /// ingestion wrote it.</summary>
+    public async Task<int> ReembedNextDocumentAsync(
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>> embedder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(embedder);
+        if (EmbedderId is null)
+        {
+            return 0;
+        }
+
+        await EnsureReadyAsync(cancellationToken);
+        var (documentId, rows) = await ReadStaleDocumentAsync(cancellationToken);
+        if (documentId is null)
+        {
+            return 0;
+        }
+
+        var vectors = new List<ReadOnlyMemory<float>>(rows.Count);
+        foreach (var slice in rows.Chunk(16))
+        {
+            var generated = await embedder.GenerateAsync(slice.Select(r => ChunkContext.Contextualise(r.Chunk)), cancellationToken: cancellationToken);
+            vectors.AddRange(generated.Select(g => g.Vector));
+        }
+
+        await _writer.WaitAsync(cancellationToken);
+        try
+        {
+            await using (var connection = await _database.OpenAsync(cancellationToken))
+            {
+                await using var check = connection.CreateCommand();
+                check.CommandText = "SELECT group_concat(rowid) FROM (SELECT rowid FROM search_chunks WHERE document_id = $document ORDER BY rowid)";
+                check.Parameters.AddWithValue("$document", documentId);
+                var current = await check.ExecuteScalarAsync(cancellationToken) as string ?? string.Empty;
+                if (current != string.Join(',', rows.Select(r => r.RowId).Order()))
+                {
+                    return rows.Count; // Replaced or deleted meanwhile: ingestion wrote this embedder's vectors already.
+                }
+            }
+
+            await ReplaceLockedAsync(documentId, rows.Select((r, i) => new IndexedChunk(r.Chunk, vectors[i])).ToArray(), cancellationToken);
+            return rows.Count;
+        }
+        finally
+        {
+            _writer.Release();
+        }
+    }
+
+    /// <summary>Chunks (and their vector's model) still to re-embed.</summary>
+    public async Task<long> CountStaleVectorsAsync(CancellationToken cancellationToken)
+    {
+        if (EmbedderId is null)
+        {
+            return 0;
+        }
+
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM search_chunks WHERE vector IS NOT NULL AND vector_model IS NOT $model";
+        command.Parameters.AddWithValue("$model", EmbedderId);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<(string? DocumentId, List<(long RowId, DocumentChunk Chunk)> Rows)> ReadStaleDocumentAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT document_id FROM search_chunks WHERE vector IS NOT NULL AND vector_model IS NOT $model LIMIT 1";
+        command.Parameters.AddWithValue("$model", EmbedderId);
+        if (await command.ExecuteScalarAsync(cancellationToken) is not string documentId)
+        {
+            return (null, []);
+        }
+
+        command.CommandText = """
+            SELECT rowid, id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids
+            FROM search_chunks WHERE document_id = $document ORDER BY ordinal
+            """;
+        command.Parameters.AddWithValue("$document", documentId);
+        var rows = new List<(long, DocumentChunk)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var chunk = new DocumentChunk(reader.GetString(1), documentId, reader.GetInt32(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.IsDBNull(6) ? null : reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7), reader.GetInt32(8), reader.GetInt32(9), reader.GetInt32(10))
+            {
+                OwnerIds = ParseIds(reader.GetString(11)),
+                GroupIds = ParseIds(reader.GetString(12)),
+            };
+            rows.Add((reader.GetInt64(0), chunk));
+        }
+
+        return (documentId, rows);
+    }
+
+    private async Task ReplaceLockedAsync(string documentId, IReadOnlyList<IndexedChunk> chunks, CancellationToken cancellationToken)
+    {
+        // Analyse once: the terms are both persisted (fast restarts) and swapped into memory.
+        var batch = _memory.Prepare(chunks);
         {
             var newTerms = new NewTerms(_vocabulary);
             long[] rowIds;
@@ -160,10 +279,6 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             // Committed: the in-memory swap must follow whatever the caller's token says now.
             _memory.ReplaceDocument(documentId, batch);
             LogReplaced(documentId, chunks.Count);
-        }
-        finally
-        {
-            _writer.Release();
         }
     }
 
@@ -245,7 +360,8 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 owner_ids TEXT NOT NULL,
                 group_ids TEXT NOT NULL,
                 vector BLOB NULL,
-                terms BLOB NULL
+                terms BLOB NULL,
+                vector_model TEXT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_search_chunks_document ON search_chunks (document_id, ordinal);
             CREATE TABLE IF NOT EXISTS search_terms (
@@ -264,6 +380,14 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
         {
             command.CommandText = "ALTER TABLE search_chunks ADD COLUMN terms BLOB NULL";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Databases created before vectors recorded their embedder: those vectors count as made by an unknown one (re-embedded).
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('search_chunks') WHERE name = 'vector_model'";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            command.CommandText = "ALTER TABLE search_chunks ADD COLUMN vector_model TEXT NULL";
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
     }
@@ -298,6 +422,8 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         var capacity = (int)Scalar(connection, "SELECT COUNT(*) FROM search_chunks");
         var bulk = new BulkChunks(Dimensions, TermOf, capacity);
         var skipped = 0;
+        var stale = 0;
+        var expectedModel = EmbedderId is null ? null : Encoding.UTF8.GetBytes(EmbedderId);
         var vectorBytes = Dimensions * sizeof(float);
         var documentId = string.Empty;
         var documentBytes = new byte[256];
@@ -307,7 +433,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         long maxRowId = 0;
 
         var db = connection.Handle!;
-        Check(db, raw.sqlite3_prepare_v2(db, "SELECT rowid, document_id, owner_ids, group_ids, vector, terms FROM search_chunks ORDER BY document_id, ordinal", out var statement));
+        Check(db, raw.sqlite3_prepare_v2(db, "SELECT rowid, document_id, owner_ids, group_ids, vector, terms, vector_model FROM search_chunks ORDER BY document_id, ordinal", out var statement));
         using (statement)
         {
             int rc;
@@ -342,6 +468,13 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
 
                 var vector = raw.sqlite3_column_blob(statement, 4);
                 var hasVector = vector.Length == vectorBytes;
+                if (hasVector && expectedModel is not null && !raw.sqlite3_column_blob(statement, 6).SequenceEqual(expectedModel))
+                {
+                    // Made by another embedder: never mixed with this one's vectors; keyword-only until re-embedded.
+                    hasVector = false;
+                    stale++;
+                }
+
                 if (!hasVector && raw.sqlite3_column_type(statement, 4) != raw.SQLITE_NULL)
                 {
                     // Stored with another embedding size (configuration changed): keyword-only until re-ingested.
@@ -397,6 +530,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         }
 
         _nextRowId = Math.Max(_nextRowId, Math.Max(maxRowId, Scalar(connection, "SELECT IFNULL(MAX(rowid), 0) FROM search_chunks")) + 1);
+        StaleVectorsAtLoad = stale;
         return (bulk, skipped);
     }
 
@@ -453,9 +587,9 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT OR REPLACE INTO search_chunks (rowid, {Columns})
-            VALUES ($rowid, $id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms)
+            VALUES ($rowid, $id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms, $model)
             """;
-        string[] names = ["$rowid", "$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms"];
+        string[] names = ["$rowid", "$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms", "$model"];
         var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
         for (var index = 0; index < chunks.Count; index++)
         {
@@ -468,6 +602,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 JsonSerializer.Serialize(c.OwnerIds), JsonSerializer.Serialize(c.GroupIds),
                 item.Vector.IsEmpty ? null : MemoryMarshal.AsBytes(item.Vector.Span).ToArray(),
                 TermsBlob.Encode(batch.TermsOf(index), newTerms.IdOf),
+                item.Vector.IsEmpty ? null : EmbedderId,
             ];
             for (var i = 0; i < values.Length; i++)
             {

@@ -26,7 +26,7 @@ internal static class SqliteLoadBenchmark
         if (!reuse)
         {
             var lines = BenchCorpus.ReadLines(args.Required("corpus"), args.Int("limit", int.MaxValue));
-            using var embedder = BenchEmbedder.Create(dimensions);
+            using var embedder = BenchEmbedder.Create(dimensions, args.Optional("embedder") ?? "lexical");
             chunks = BenchCorpus.ToChunks(lines, await BenchEmbedder.EmbedAllAsync(embedder, lines));
         }
 
@@ -69,7 +69,7 @@ internal static class SqliteLoadBenchmark
         {
             var top = args.Int("top", 10);
             var queries = BenchCorpus.ReadLines(queriesPath, int.MaxValue);
-            using var embedder = BenchEmbedder.Create(dimensions);
+            using var embedder = BenchEmbedder.Create(dimensions, args.Optional("embedder") ?? "lexical");
             var vectors = await BenchEmbedder.EmbedAllAsync(embedder, queries);
             var timings = new List<double>(queries.Count);
             for (var pass = 0; pass < 2; pass++)

@@ -51,6 +51,7 @@ public static class AppServiceCollectionExtensions
         services.AddEmbeddings(configuration);
         services.AddAzureSearchIndex(configuration);
         services.AddBlobDocuments(configuration, DocumentBlobFunctions.Container);
+        services.AddBlobIngestionStaging(configuration);
         services.TryAddSingleton<DurableIngestionStarter>();
 
         // History and the document catalog share the Cosmos container (see CosmosDocumentCatalog).

@@ -1,24 +1,35 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Options;
+using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Workflow;
 
 namespace RagFunctions.App.Ingestion;
 
-/// <summary>
-/// The Durable ingestion orchestration and its activities: every function is one call into Core
-/// (<see cref="IngestionWorkflow"/>, <see cref="IngestionActivities"/>), named by <see cref="IngestionActivityNames"/>
-/// so the orchestrator and the local runner call the same names.
-/// </summary>
+/// <summary>The Durable ingestion orchestration: one call into Core's <see cref="IngestionWorkflow"/>.</summary>
 /// <remarks>API source: learn.microsoft.com/azure/azure-functions/durable/durable-functions-dotnet-isolated-overview —
-/// <c>[OrchestrationTrigger] TaskOrchestrationContext</c>, <c>GetInput&lt;T&gt;()</c>, <c>[ActivityTrigger]</c> with a typed input.
-/// The orchestrator uses no injected service (orchestrator code must stay deterministic); activities get theirs by constructor.</remarks>
-public sealed class IngestionFunctions(IngestionActivities activities)
+/// <c>[OrchestrationTrigger] TaskOrchestrationContext</c>, <c>GetInput&lt;T&gt;()</c>. Its only dependency is the options
+/// the retry policy is read from (configuration, not I/O): orchestrator code must stay deterministic.</remarks>
+public sealed class IngestionOrchestrator(IOptions<IngestionOptions> options)
 {
     [Function(IngestionActivityNames.Orchestrator)]
-    public static Task<IngestionOutcome> RunOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        IngestionWorkflow.RunAsync(new DurableWorkflowContext(context), context.GetInput<IngestionRequest>()
-            ?? throw new InvalidOperationException($"Orchestration {context.InstanceId} has no {nameof(IngestionRequest)} input."));
+    public Task<IngestionOutcome> Run([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.GetInput<IngestionRequest>()
+            ?? throw new InvalidOperationException($"Orchestration {context.InstanceId} has no {nameof(IngestionRequest)} input.");
+        return IngestionWorkflow.RunAsync(new DurableWorkflowContext(context, DurableWorkflowContext.RetryFrom(options.Value)), request);
+    }
+}
 
+/// <summary>
+/// The ingestion activities: each is one call into Core's <see cref="IngestionActivities"/>, named by
+/// <see cref="IngestionActivityNames"/> so the orchestrator and the local runner call the same names. Inputs and outputs are
+/// references and counts (chunk text and vectors are staged), so Durable history and queue messages stay small.
+/// </summary>
+/// <remarks><c>[ActivityTrigger]</c> with a typed input (durable-functions-dotnet-isolated-overview).</remarks>
+public sealed class IngestionFunctions(IngestionActivities activities)
+{
     [Function(IngestionActivityNames.Begin)]
     public Task<BeginResult> Begin([ActivityTrigger] IngestionRequest input, CancellationToken cancellationToken) =>
         activities.BeginAsync(input, cancellationToken);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using RagFunctions.Azure.Identity;
 using RagFunctions.Azure.Ingestion;
 using RagFunctions.Core.Ingestion;
+using RagFunctions.Core.Ingestion.Staging;
 
 namespace RagFunctions.Azure.Storage;
 
@@ -39,6 +40,16 @@ public static class BlobStorageServiceCollectionExtensions
         services.RemoveAll<IDocumentDropBox>();
         services.AddSingleton<IDocumentSource, BlobDocumentSource>();
         services.AddSingleton<IDocumentDropBox, BlobDocumentDropBox>();
+        return services;
+    }
+
+    /// <summary><see cref="IIngestionStaging"/> on the <c>ingestion-staging</c> container of the same account, replacing a local one.</summary>
+    public static IServiceCollection AddBlobIngestionStaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddBlobStorage(configuration);
+        services.RemoveAll<IIngestionStaging>();
+        services.AddSingleton<IIngestionStaging>(sp => new BlobIngestionStaging(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(BlobIngestionStaging.ContainerName)));
         return services;
     }
 }

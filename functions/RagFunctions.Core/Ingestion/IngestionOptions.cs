@@ -16,4 +16,11 @@ public sealed class IngestionOptions
 
     /// <summary>How many documents the local host ingests at once.</summary>
     public int MaxParallelDocuments { get; set; } = 2;
+
+    /// <summary>Durable only: attempts per ingestion activity (first try included) before the document ends <c>failed</c>;
+    /// 1 disables retries. Every activity is idempotent, so a retry repeats nothing that already took effect.</summary>
+    public int ActivityMaxAttempts { get; set; } = 3;
+
+    /// <summary>Durable only: wait before the first retry of a failed activity; each further retry waits twice as long.</summary>
+    public TimeSpan ActivityFirstRetryInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

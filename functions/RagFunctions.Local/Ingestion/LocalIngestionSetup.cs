@@ -1,11 +1,12 @@
 using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
+using RagFunctions.Core.Ingestion.Staging;
 
 namespace RagFunctions.Local.Ingestion;
 
 public static class LocalIngestionSetup
 {
-    /// <summary>Drop folder, SQLite catalog, in-process queue and watcher on top of the shared ingestion core.</summary>
+    /// <summary>Drop folder, SQLite catalog, staging folder, in-process queue and watcher on top of the shared ingestion core.</summary>
     public static IServiceCollection AddLocalIngestion(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<IngestionOptions>().Bind(configuration.GetSection(IngestionOptions.Section));
@@ -14,6 +15,7 @@ public static class LocalIngestionSetup
         services.AddSingleton<DropFolder>();
         services.AddSingleton<IDocumentSource>(sp => sp.GetRequiredService<DropFolder>());
         services.AddSingleton<IDocumentCatalog, SqliteDocumentCatalog>();
+        services.AddSingleton<IIngestionStaging, FolderIngestionStaging>();
         services.AddSingleton<LocalIngestionQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalIngestionQueue>());
         services.AddSingleton<IDocumentDropBox, QueueingDropBox>();

@@ -9,8 +9,9 @@ public sealed class EmbeddingOptions
     /// or <c>lexical</c> (hashed n-grams, no model). Ignored when an OpenAI-compatible embedding model is configured.</summary>
     public string Model { get; set; } = "minilm";
 
-    /// <summary>ONNX Runtime threads per model call of a local neural embedder. 1 (the default) lets documents and
-    /// batches embed in parallel instead (measured faster for ingestion on 2 cores: docs/retrieval-eval.md).</summary>
+    /// <summary>ONNX Runtime threads per model call of a local neural embedder. 1 (the default) leaves the cores to the
+    /// documents and embedding batches that already run in parallel; intra-op threads against parallel batches is not yet
+    /// measured on an idle machine (docs/retrieval-eval.md).</summary>
     public int IntraOpThreads { get; set; } = 1;
 
     /// <summary>Vector dimensions; the index and the embedder must agree.</summary>

@@ -6,6 +6,7 @@ using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Extraction;
+using RagFunctions.Core.Ingestion.Staging;
 using RagFunctions.Core.Retrieval;
 
 namespace RagFunctions.Core.Ingestion.Workflow;
@@ -20,6 +21,7 @@ public sealed partial class IngestionActivities(
     ISearchIndex index,
     IDocumentCatalog catalog,
     IngestionMetrics metrics,
+    StagedIngestionData staged,
     IOptions<EmbeddingOptions> embeddingOptions,
     IOptions<IngestionLimits> ingestionLimits,
     TimeProvider time,
@@ -57,9 +59,10 @@ public sealed partial class IngestionActivities(
         return new BeginResult(documentId, AlreadyIndexed: false);
     }
 
-    /// <summary>Reads, extracts and chunks the file, and plans the embedding batches.</summary>
+    /// <summary>Reads, extracts and chunks the file, plans the embedding batches and stages each batch's chunks under the run.</summary>
     public async Task<ChunkedDocument> ExtractAndChunkAsync(ExtractInput input, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(input);
         // The attempt is recorded before any parser runs, so a file that kills the process is counted even though nothing
         // after this line executes. This is the activity Durable re-runs after a worker crash (Begin's result is replayed
         // from history), so both hosts count here.
@@ -122,6 +125,12 @@ public sealed partial class IngestionActivities(
         var chunkMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("chunk", chunkMs);
 
+        for (var b = 0; b < batches.Count; b++)
+        {
+            var batch = chunks.Skip(batches[b].Start).Take(batches[b].Count).ToArray();
+            await staged.PutChunksAsync(input.RunId, b, batch, cancellationToken);
+        }
+
         var current = await catalog.GetAsync(input.DocumentId, cancellationToken);
         if (current is not null)
         {
@@ -129,17 +138,21 @@ public sealed partial class IngestionActivities(
         }
 
         LogChunked(input.DocumentId, chunks.Count, batches.Count, extractMs, chunkMs);
-        return new ChunkedDocument(input.DocumentId, chunks, batches, null, extractMs, chunkMs);
+        return new ChunkedDocument(input.DocumentId, chunks.Count, batches.Count, batches.Sum(b => b.Tokens), null, extractMs, chunkMs);
     }
 
-    /// <summary>Embeds one batch (retries live in the embedding generator pipeline).</summary>
+    /// <summary>Embeds one staged batch and stages its vectors (retries live in the embedding generator pipeline).</summary>
     public async Task<EmbedBatchResult> EmbedBatchAsync(EmbedBatchInput input, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var started = Stopwatch.GetTimestamp();
-        var generated = await embedder.GenerateAsync(input.Texts, cancellationToken: cancellationToken);
-        if (generated.Count != input.Texts.Count)
+        var chunks = await staged.GetChunksAsync(input.RunId, input.Batch, cancellationToken);
+        // Each chunk is embedded with its title/heading as context; the indexed chunk text stays clean.
+        var texts = chunks.Select(ChunkContext.Contextualise).ToArray();
+        var generated = await embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
+        if (generated.Count != texts.Length)
         {
-            throw new InvalidOperationException($"embedder returned {generated.Count} vectors for {input.Texts.Count} inputs");
+            throw new InvalidOperationException($"embedder returned {generated.Count} vectors for {texts.Length} inputs");
         }
 
         var expected = embeddingOptions.Value.Dimensions;
@@ -155,25 +168,45 @@ public sealed partial class IngestionActivities(
             vectors[i] = vector.ToArray();
         }
 
+        await staged.PutVectorsAsync(input.RunId, input.Batch, vectors, cancellationToken);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("embed_batch", ms);
-        return new EmbedBatchResult(input.Start, vectors, ms);
+        return new EmbedBatchResult(input.Batch, vectors.Length, ms);
     }
 
-    /// <summary>Makes these chunks the document's only chunks in the index.</summary>
+    /// <summary>Makes the run's staged chunks, with their staged vectors, the document's only chunks in the index.</summary>
     public async Task<IndexResult> IndexAsync(IndexInput input, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(input);
         var started = Stopwatch.GetTimestamp();
-        // Every chunk carries its document's readers (DocumentAccess: from the source path), so search and chat trim by them.
-        var indexed = input.Chunks.Select((c, i) =>
+        var indexed = new List<IndexedChunk>();
+        for (var b = 0; b < input.BatchCount; b++)
         {
-            var readers = Access.DocumentAccess.ReadersOf(c.SourcePath);
-            return new IndexedChunk(c with { OwnerIds = readers.OwnerIds, GroupIds = readers.GroupIds }, input.Vectors[i]);
-        }).ToArray();
+            var chunks = await staged.GetChunksAsync(input.RunId, b, cancellationToken);
+            var vectors = await staged.GetVectorsAsync(input.RunId, b, cancellationToken);
+            if (vectors.Count != chunks.Count)
+            {
+                throw new InvalidOperationException($"batch {b} of run {input.RunId} has {chunks.Count} chunks but {vectors.Count} vectors");
+            }
+
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                // Batches are consecutive ranges of the chunk list: position and ordinal must agree, or vectors would be mismatched.
+                if (chunks[i].Ordinal != indexed.Count)
+                {
+                    throw new InvalidOperationException($"staged chunk {chunks[i].Id} has ordinal {chunks[i].Ordinal}, expected {indexed.Count}");
+                }
+
+                // Every chunk carries its document's readers (DocumentAccess: from the source path), so search and chat trim by them.
+                var readers = Access.DocumentAccess.ReadersOf(chunks[i].SourcePath);
+                indexed.Add(new IndexedChunk(chunks[i] with { OwnerIds = readers.OwnerIds, GroupIds = readers.GroupIds }, vectors[i]));
+            }
+        }
+
         await index.ReplaceDocumentChunksAsync(input.DocumentId, indexed, cancellationToken);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("index", ms);
-        return new IndexResult(indexed.Length, ms);
+        return new IndexResult(indexed.Count, ms);
     }
 
     /// <summary>Marks the document indexed with its counts and timings.</summary>
@@ -195,6 +228,8 @@ public sealed partial class IngestionActivities(
                 Attempts = 0,
             },
             cancellationToken);
+        // After the status write: a retried Complete must still find the catalog entry, and staging is only scratch space.
+        await staged.DeleteRunAsync(input.RunId, cancellationToken);
         metrics.Indexed(input.ChunkCount, input.TokenCount);
         metrics.DocumentFinished("indexed");
         LogIndexed(input.DocumentId, input.ChunkCount, input.TokenCount);
@@ -214,6 +249,11 @@ public sealed partial class IngestionActivities(
                     Status = DocumentStatus.Failed, FailureReason = input.Reason, ChunkCount = 0, TokenCount = 0, CompletedAt = time.GetUtcNow(), Attempts = 0,
                 },
                 cancellationToken);
+        }
+
+        if (input.RunId is { } runId)
+        {
+            await staged.DeleteRunAsync(runId, cancellationToken);
         }
 
         metrics.DocumentFinished("failed");
@@ -237,7 +277,7 @@ public sealed partial class IngestionActivities(
         }
     }
 
-    private static ChunkedDocument Failed(string documentId, string reason) => new(documentId, [], [], reason, 0, 0);
+    private static ChunkedDocument Failed(string documentId, string reason) => new(documentId, 0, 0, 0, reason, 0, 0);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion of {DocumentId} ({SourcePath}, {SizeBytes} bytes) started")]
     private partial void LogStarted(string documentId, string sourcePath, long sizeBytes);

@@ -1,6 +1,3 @@
-using RagFunctions.Core.Ingestion.Chunking;
-using RagFunctions.Core.Ingestion.Embedding;
-
 namespace RagFunctions.Core.Ingestion.Workflow;
 
 /// <summary>Start an ingestion run for one source file version.</summary>
@@ -13,34 +10,37 @@ public sealed record IngestionRequest(string SourcePath, string ContentHash, lon
 public sealed record BeginResult(string DocumentId, bool AlreadyIndexed);
 
 /// <summary>Input of the extract-and-chunk activity.</summary>
-public sealed record ExtractInput(string DocumentId, string SourcePath, string ContentHash);
+/// <param name="RunId">Staging reference of this run (<see cref="IngestionInstanceIds.For"/>): where the chunks are staged.</param>
+public sealed record ExtractInput(string DocumentId, string SourcePath, string ContentHash, string RunId);
 
-/// <summary>Output of extract-and-chunk: the chunks and the token-bounded embedding batches (start index, count), or why it failed.</summary>
+/// <summary>Output of extract-and-chunk: how many chunks and embedding batches were staged under the run, or why it failed.
+/// Counts only: the chunk text stays in staging, so this output has the same size for a page or a 2,400-page manual.</summary>
 public sealed record ChunkedDocument(
     string DocumentId,
-    IReadOnlyList<DocumentChunk> Chunks,
-    IReadOnlyList<EmbeddingBatch> Batches,
+    int ChunkCount,
+    int BatchCount,
+    int TokenCount,
     string? FailureReason,
     double ExtractMilliseconds,
     double ChunkMilliseconds);
 
-/// <summary>Input of one fan-out embedding activity.</summary>
-public sealed record EmbedBatchInput(string DocumentId, int Start, IReadOnlyList<string> Texts);
+/// <summary>Input of one fan-out embedding activity: embed staged batch <paramref name="Batch"/> of run <paramref name="RunId"/>.</summary>
+public sealed record EmbedBatchInput(string DocumentId, string RunId, int Batch);
 
-/// <summary>Vectors of one batch, in input order, and how long the call took.</summary>
-public sealed record EmbedBatchResult(int Start, IReadOnlyList<float[]> Vectors, double Milliseconds);
+/// <summary>The batch's vectors were staged; how many and how long the call took.</summary>
+public sealed record EmbedBatchResult(int Batch, int VectorCount, double Milliseconds);
 
-/// <summary>Input of the index activity: all chunks and their vectors (same order).</summary>
-public sealed record IndexInput(string DocumentId, IReadOnlyList<DocumentChunk> Chunks, IReadOnlyList<float[]> Vectors);
+/// <summary>Input of the index activity: the run's staged batches 0..<paramref name="BatchCount"/>-1, chunks and vectors.</summary>
+public sealed record IndexInput(string DocumentId, string RunId, int BatchCount);
 
-/// <summary>How long the index write took.</summary>
+/// <summary>How many chunks were written and how long the index write took.</summary>
 public sealed record IndexResult(int ChunkCount, double Milliseconds);
 
-/// <summary>Final status write of a successful run.</summary>
-public sealed record CompleteInput(string DocumentId, string ContentHash, int ChunkCount, int TokenCount, IReadOnlyDictionary<string, double> StageMilliseconds);
+/// <summary>Final status write of a successful run; the run's staging is deleted afterwards.</summary>
+public sealed record CompleteInput(string DocumentId, string ContentHash, int ChunkCount, int TokenCount, IReadOnlyDictionary<string, double> StageMilliseconds, string RunId);
 
-/// <summary>Final status write of a failed run.</summary>
-public sealed record FailInput(string DocumentId, string Reason);
+/// <summary>Final status write of a failed run; the run's staging, if any, is deleted.</summary>
+public sealed record FailInput(string DocumentId, string Reason, string? RunId = null);
 
 /// <summary>How a run ended.</summary>
 public enum IngestionOutcomeKind
@@ -65,7 +65,8 @@ public static class IngestionActivityNames
     public const string Fail = "Ingestion_Fail";
 }
 
-/// <summary>Deterministic orchestration instance ids: the same blob version never runs twice.</summary>
+/// <summary>Deterministic orchestration instance ids: the same blob version never runs twice. The id also names the run's
+/// staging area, so the orchestrator can compute it (it is pure) and a retried or replayed run finds its own staged data.</summary>
 public static class IngestionInstanceIds
 {
     public static string For(string sourcePath, string contentHash) =>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Core.Ingestion.Workflow;
 
 namespace RagFunctions.Core.Tests.Ingestion.Workflow;
@@ -25,7 +24,7 @@ public sealed class IngestionWorkflowTests
     }
 
     [Fact]
-    public async Task Embedding_batches_fan_out_before_any_is_awaited_and_vectors_fan_in_in_chunk_order()
+    public async Task Embedding_batches_fan_out_before_any_is_awaited_and_the_index_step_gets_every_batch()
     {
         var gate = new TaskCompletionSource();
         var context = new ScriptedContext(Script(chunkCount: 10, batchSize: 4), embedGate: gate.Task);
@@ -36,18 +35,11 @@ public sealed class IngestionWorkflowTests
         gate.SetResult();
         await run;
 
-        var index = context.History.Single(h => h.Name == IngestionActivityNames.Index);
-        var input = (IndexInput)index.Input!;
-        Assert.Equal(10, input.Vectors.Count);
-        // Each chunk is embedded with its document title as context; the indexed chunk text stays clean.
-        Assert.All(context.History.Where(h => h.Name == IngestionActivityNames.EmbedBatch).SelectMany(h => ((EmbedBatchInput)h.Input!).Texts),
-            t => Assert.StartsWith("Guide\n\nchunk ", t, StringComparison.Ordinal));
-        Assert.All(input.Chunks, c => Assert.StartsWith("chunk ", c.Content, StringComparison.Ordinal));
-        for (var i = 0; i < 10; i++)
-        {
-            // The scripted embedder encodes the chunk ordinal in the vector: order must survive the fan-in.
-            Assert.Equal(i, input.Vectors[i][0]);
-        }
+        var runId = IngestionInstanceIds.For(Request.SourcePath, Request.ContentHash);
+        Assert.Equal([0, 1, 2], context.History.Where(h => h.Name == IngestionActivityNames.EmbedBatch).Select(h => ((EmbedBatchInput)h.Input!).Batch));
+        Assert.All(context.History.Where(h => h.Name == IngestionActivityNames.EmbedBatch), h => Assert.Equal(runId, ((EmbedBatchInput)h.Input!).RunId));
+        Assert.Equal(new IndexInput("doc-1", runId, 3), context.History.Single(h => h.Name == IngestionActivityNames.Index).Input);
+        Assert.Equal(runId, ((CompleteInput)context.History[^1].Input!).RunId);
     }
 
     [Fact]
@@ -73,11 +65,13 @@ public sealed class IngestionWorkflowTests
     }
 
     [Fact]
-    public async Task A_failing_activity_fails_the_document_with_the_innermost_message()
+    public async Task A_failing_activity_fails_the_document_with_the_activitys_own_message()
     {
+        // As on Durable: the host reports the activity's message; its inner exception is the host's own wrapper, whose
+        // message (here the default "Exception of type ... was thrown.") must not become the reason.
         var script = Script(chunkCount: 4, batchSize: 2);
         var context = new ScriptedContext((name, input) => name == IngestionActivityNames.EmbedBatch
-            ? throw new ActivityFailedException(name, "wrapper", new InvalidOperationException("embedding endpoint returned 500"))
+            ? throw new ActivityFailedException(name, "embedding endpoint returned 500", new InvalidOperationException())
             : script(name, input));
 
         var outcome = await IngestionWorkflow.RunAsync(context, Request);
@@ -86,6 +80,22 @@ public sealed class IngestionWorkflowTests
         Assert.Equal("embedding endpoint returned 500", outcome.FailureReason);
         Assert.DoesNotContain(context.History, h => h.Name == IngestionActivityNames.Index);
         Assert.Equal(IngestionActivityNames.Fail, context.History[^1].Name);
+        var fail = (FailInput)context.History[^1].Input!;
+        Assert.Equal("embedding endpoint returned 500", fail.Reason);
+        Assert.Equal(IngestionInstanceIds.For(Request.SourcePath, Request.ContentHash), fail.RunId);
+    }
+
+    [Fact]
+    public async Task A_huge_failure_message_is_cut_to_a_bounded_reason()
+    {
+        var script = Script(chunkCount: 2, batchSize: 2);
+        var context = new ScriptedContext((name, input) => name == IngestionActivityNames.Index
+            ? throw new InvalidOperationException(new string('x', 100_000))
+            : script(name, input));
+
+        var outcome = await IngestionWorkflow.RunAsync(context, Request);
+
+        Assert.Equal(IngestionWorkflow.MaxReasonLength + 1, outcome.FailureReason!.Length);
     }
 
     [Fact]
@@ -98,25 +108,19 @@ public sealed class IngestionWorkflowTests
 
     private static Func<string, object?, object> Script(int chunkCount, int batchSize, bool alreadyIndexed = false, string? failure = null)
     {
-        var chunks = Enumerable.Range(0, chunkCount)
-            .Select(i => new DocumentChunk(DocumentChunk.MakeId("doc-1", i), "doc-1", i, $"chunk {i}", "Guide", "docs/guide.md", null, null, i * 10, (i * 10) + 8, 3))
-            .ToArray();
-        var batches = Enumerable.Range(0, (chunkCount + batchSize - 1) / batchSize)
-            .Select(b => new RagFunctions.Core.Ingestion.Embedding.EmbeddingBatch(b * batchSize, Math.Min(batchSize, chunkCount - (b * batchSize)), 3 * Math.Min(batchSize, chunkCount - (b * batchSize))))
-            .ToArray();
+        var batchCount = (chunkCount + batchSize - 1) / batchSize;
         return (name, input) => name switch
         {
             IngestionActivityNames.Begin => new BeginResult("doc-1", alreadyIndexed),
-            IngestionActivityNames.ExtractAndChunk => new ChunkedDocument("doc-1", failure is null ? chunks : [], failure is null ? batches : [], failure, 1.5, 0.5),
-            IngestionActivityNames.EmbedBatch => Embed((EmbedBatchInput)input!),
-            IngestionActivityNames.Index => new IndexResult(((IndexInput)input!).Chunks.Count, 2),
+            IngestionActivityNames.ExtractAndChunk => failure is null
+                ? new ChunkedDocument("doc-1", chunkCount, batchCount, 3 * chunkCount, null, 1.5, 0.5)
+                : new ChunkedDocument("doc-1", 0, 0, 0, failure, 0, 0),
+            IngestionActivityNames.EmbedBatch => new EmbedBatchResult(((EmbedBatchInput)input!).Batch, batchSize, 4),
+            IngestionActivityNames.Index => new IndexResult(chunkCount, 2),
             IngestionActivityNames.Complete or IngestionActivityNames.Fail => true,
             _ => throw new InvalidOperationException(name),
         };
     }
-
-    private static EmbedBatchResult Embed(EmbedBatchInput input) =>
-        new(input.Start, input.Texts.Select(t => new float[] { int.Parse(t[(t.LastIndexOf("chunk ", StringComparison.Ordinal) + "chunk ".Length)..], System.Globalization.CultureInfo.InvariantCulture), 1 }).ToArray(), 4);
 
     private static async Task WaitUntil(Func<bool> condition)
     {

@@ -15,6 +15,12 @@ namespace RagFunctions.Api.Health;
 /// <param name="DocumentCatalog">Where document records live.</param>
 public sealed record HostDescription(string Host, string HistoryStore, string DocumentCatalog);
 
+/// <summary>A host's view of its own storage: the cause of a recent storage fault (read-only database, full disk), or null.</summary>
+public interface IStorageStatus
+{
+    string? RecentFault { get; }
+}
+
 /// <summary><c>GET /api/health</c>: 200 <c>ready</c> when everything answers, 200 <c>degraded</c> when a configured dependency is failing
 /// (a chat model whose latest call failed, the conversation store), with what the host uses; 503 problem when the index does not answer.</summary>
 public static class HealthApi
@@ -43,6 +49,7 @@ public static class HealthApi
         var store = await probe.StoreAsync(cancellationToken);
         var failing = models.Where(m => m.Failing).Select(m => $"model {m.Name}: {m.LastError}")
             .Concat(store.Status == "failing" ? [$"conversation store: {store.Error}"] : [])
+            .Concat(probe.StorageFault() is { } fault ? [$"storage: {fault}"] : [])
             .ToList();
         return TypedResults.Ok(new HealthResponse(
             failing.Count == 0 ? "ready" : "degraded", host.Host, host.HistoryStore, host.DocumentCatalog,

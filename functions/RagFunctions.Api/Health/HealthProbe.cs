@@ -40,6 +40,9 @@ public sealed class HealthProbe(IServiceProvider services)
     public ReembeddingHealth? Reembedding() =>
         services.GetService<Core.Retrieval.ReembeddingProgress>() is { Model: not null } p ? new ReembeddingHealth(p.Model, p.Running, p.Done, p.Total) : null;
 
+    /// <summary>The cause of a recent storage fault the host reports (read-only database, full disk), or null.</summary>
+    public string? StorageFault() => services.GetService<IStorageStatus>()?.RecentFault;
+
     public async Task<StoreHealth> StoreAsync(CancellationToken cancellationToken)
     {
         if (services.GetService<IConversationStore>() is not { } store)

@@ -27,6 +27,8 @@ public static class LocalHostSetup
         builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:7071");
         builder.Services.AddOptions<LocalHostOptions>().Bind(builder.Configuration.GetSection(LocalHostOptions.Section));
         builder.Services.AddSingleton<SqliteDatabase>();
+        builder.Services.AddSingleton<StorageFaults>();
+        builder.Services.AddSingleton<IStorageStatus>(sp => sp.GetRequiredService<StorageFaults>());
         builder.Services.AddProblemDetails();
         builder.Services.AddApiCors(builder.Configuration);
         builder.Services.AddApiOpenApi();
@@ -51,6 +53,9 @@ public static class LocalHostSetup
 
     public static WebApplication UseLocalHost(this WebApplication app)
     {
+        // Before anything opens the database: an unusable data folder stops the host here with a clear message.
+        DataDirectoryCheck.EnsureUsable(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LocalHostOptions>>().Value);
+
         // First the request line (it times and reports everything below); then security and CORS headers, added when the
         // response starts, so errors and 401s carry them too.
         app.UseMiddleware<RequestLogging>();
@@ -60,6 +65,19 @@ public static class LocalHostSetup
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            if (StorageFaults.CauseOf(error) is { } cause)
+            {
+                context.RequestServices.GetRequiredService<StorageFaults>().Report(cause, error!);
+                context.Response.Headers.RetryAfter = "30";
+                await TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Storage is unavailable.",
+                    detail: $"The local store cannot be written: {cause}.",
+                    type: "/problems/storage-unavailable",
+                    instance: context.Request.Path).ExecuteAsync(context);
+                return;
+            }
+
             var result = ProblemResults.Respond(error ?? new InvalidOperationException("unknown error"), context.Request.Path);
             await result.ExecuteAsync(context);
         }));

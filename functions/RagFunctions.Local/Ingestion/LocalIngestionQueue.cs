@@ -15,6 +15,7 @@ public sealed partial class LocalIngestionQueue(
     IngestionIntake intake,
     IServiceProvider services,
     IOptions<IngestionOptions> options,
+    Storage.StorageFaults storageFaults,
     ILogger<LocalIngestionQueue> logger) : BackgroundService
 {
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = false });
@@ -104,7 +105,16 @@ public sealed partial class LocalIngestionQueue(
                 catch (Exception ex)
 #pragma warning restore CA1031
                 {
-                    LogUnexpected(ex, sourcePath);
+                    if (Storage.StorageFaults.CauseOf(ex) is { } cause)
+                    {
+                        // One log line per cause, not one stack trace per file of the start-up rescan.
+                        storageFaults.Report(cause, ex);
+                    }
+                    else
+                    {
+                        LogUnexpected(ex, sourcePath);
+                    }
+
                     ScheduleRetry(sourcePath, stoppingToken);
                 }
                 finally

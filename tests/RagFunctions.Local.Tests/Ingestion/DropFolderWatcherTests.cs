@@ -45,7 +45,8 @@ public sealed class DropFolderWatcherTests : IDisposable
         var index = new Mock<ISearchIndex>();
         var intake = new IngestionIntake(catalog, index.Object, TimeProvider.System, NullLogger<IngestionIntake>.Instance);
         var queue = new LocalIngestionQueue(
-            folder, intake, new ServiceCollection().BuildServiceProvider(), Options.Create(new IngestionOptions()), NullLogger<LocalIngestionQueue>.Instance);
+            folder, intake, new ServiceCollection().BuildServiceProvider(), Options.Create(new IngestionOptions()),
+            new RagFunctions.Local.Storage.StorageFaults(TimeProvider.System, NullLogger<RagFunctions.Local.Storage.StorageFaults>.Instance), NullLogger<LocalIngestionQueue>.Instance);
         using var watcher = new DropFolderWatcher(
             folder, queue, catalog, intake, Options.Create(new DropFolderWatchOptions()), TimeProvider.System, NullLogger<DropFolderWatcher>.Instance);
 

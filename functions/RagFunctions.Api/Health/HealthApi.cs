@@ -54,15 +54,16 @@ public static class HealthApi
         return TypedResults.Ok(new HealthResponse(
             failing.Count == 0 ? "ready" : "degraded", host.Host, host.HistoryStore, host.DocumentCatalog,
             new IndexHealth(stats.Engine, stats.DocumentCount, stats.ChunkCount, stats.Dimensions),
-            probe.Embedder(), models, store, failing, probe.Reembedding()));
+            probe.Embedder(), models, store, failing, probe.Reembedding(), failing.Count == 0 ? null : string.Join("; ", failing)));
     }
 }
 
-/// <summary><c>GET /api/health</c>. <paramref name="Failing"/> names each failing dependency and its cause (empty when ready).</summary>
+/// <summary><c>GET /api/health</c>. <paramref name="Failing"/> names each failing dependency and its cause (empty when ready);
+/// <paramref name="Reason"/> is the same as one sentence (null when ready).</summary>
 public sealed record HealthResponse(
     string Status, string Host, string HistoryStore, string DocumentCatalog, IndexHealth Index,
     EmbedderHealth Embedder, IReadOnlyList<ModelStatus> Models, StoreHealth Store, IReadOnlyList<string> Failing,
-    ReembeddingHealth? Reembedding = null);
+    ReembeddingHealth? Reembedding = null, string? Reason = null);
 
 /// <summary>What the search index holds.</summary>
 public sealed record IndexHealth(string Engine, long Documents, long Chunks, int Dimensions);

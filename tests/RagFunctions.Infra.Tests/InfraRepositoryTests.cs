@@ -191,7 +191,7 @@ public sealed class InfraRepositoryTests
         var values = doc.RootElement.GetProperty("Values");
         var missing = Catalog().Keys
             .Where(k => !notAppSettings.Contains(k, StringComparer.OrdinalIgnoreCase))
-            .Select(k => k.Replace(":*:", ":0:", StringComparison.Ordinal).Replace(":", "__", StringComparison.Ordinal))
+            .Select(k => (k.EndsWith(":*", StringComparison.Ordinal) ? k[..^1] + "0" : k).Replace(":*:", ":0:", StringComparison.Ordinal).Replace(":", "__", StringComparison.Ordinal))
             .Where(k => !values.EnumerateObject().Any(v => string.Equals(v.Name, k, StringComparison.OrdinalIgnoreCase)))
             .Order(StringComparer.Ordinal)
             .ToList();

@@ -44,10 +44,11 @@ public sealed record MessageDto(
     IReadOnlyList<Citation> Citations,
     IReadOnlyList<string> FollowupQuestions,
     MessageMetadata? Metadata,
-    MessageFeedback? Feedback)
+    MessageFeedback? Feedback,
+    MessageTriage? Triage = null)
 {
     public static MessageDto From(ConversationMessage m) =>
-        new(m.Id, m.ConversationId, m.Role, m.Content, m.CreatedAt, m.ParentMessageId, m.Incomplete, m.Citations ?? [], m.FollowupQuestions ?? [], m.Metadata, m.Feedback);
+        new(m.Id, m.ConversationId, m.Role, m.Content, m.CreatedAt, m.ParentMessageId, m.Incomplete, m.Citations ?? [], m.FollowupQuestions ?? [], m.Metadata, m.Feedback, m.Triage);
 }
 
 public sealed record ConversationListResponse(IReadOnlyList<ConversationDto> Conversations, string? ContinuationToken);
@@ -88,3 +89,6 @@ public sealed record UsageSummaryResponse(
 
 /// <summary><c>GET …/export?format=json</c>: the whole visible thread.</summary>
 public sealed record ConversationExportJson(ConversationDto Conversation, IReadOnlyList<MessageDto> Messages);
+
+/// <summary>GET /api/chat/escalations: escalated user messages since <see cref="Since"/>, newest first.</summary>
+public sealed record EscalationsResponse(DateTimeOffset Since, IReadOnlyList<EscalatedMessage> Escalations);

@@ -20,6 +20,11 @@ public static class ChatApiServiceCollectionExtensions
             .Validate(o => o.MaxMessageLength > 0 && o.MaxTitleLength > 0, "RagFunctions:Chat limits must be positive.")
             .Validate(o => o.Models.All(m => !string.IsNullOrWhiteSpace(m.Name) && m.TimeoutSeconds > 0), "Every RagFunctions:Chat:Models entry needs a Name and a positive TimeoutSeconds.")
             .ValidateOnStart();
+        services.AddOptions<Core.Chat.Triage.TriageOptions>()
+            .Bind(configuration.GetSection(Core.Chat.Triage.TriageOptions.Section))
+            .Validate(o => o.TimeoutSeconds > 0 && o.NotFoundAnswersToEscalate >= 0, "RagFunctions:Chat:Triage:TimeoutSeconds must be positive and NotFoundAnswersToEscalate not negative.")
+            .Validate(o => o.EscalateAtOrBelowSentiment is >= -1 and <= 1, "RagFunctions:Chat:Triage:EscalateAtOrBelowSentiment must be between -1 and 1.")
+            .ValidateOnStart();
         services.AddUsageLimits(configuration);
         services.AddChatPipeline();
         services.TryAddScoped<ChatApiServices>();

@@ -16,7 +16,8 @@ public sealed class ChatApiServices(
     IOptions<ChatPipelineOptions> options,
     TimeProvider time,
     ILogger<ChatApiServices> logger,
-    UsageLimiter limits)
+    UsageLimiter limits,
+    IOptions<RagFunctions.Core.Chat.Triage.TriageOptions>? triage = null)
 {
     public ICallerIdentityResolver Identity { get; } = identity;
     public ChatTurnPipeline Pipeline { get; } = pipeline;
@@ -26,4 +27,5 @@ public sealed class ChatApiServices(
     public TimeProvider Time { get; } = time;
     public ILogger Logger { get; } = logger;
     public UsageLimiter Limits { get; } = limits;
+    public RagFunctions.Core.Chat.Triage.TriageOptions Triage { get; } = triage?.Value ?? new();
 }

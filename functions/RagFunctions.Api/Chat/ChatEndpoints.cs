@@ -61,6 +61,7 @@ public static class ChatEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/markdown").Problems(Auth, 400, 404);
         chat.MapGet("/conversations/{id}/usage", GetConversationUsageAsync).Returns<UsageSummaryResponse>().Problems(Auth, 404);
         chat.MapGet("/usage/summary", GetUsageSummaryAsync).Returns<UsageSummaryResponse>().Problems(Auth, 400);
+        chat.MapGet("/escalations", ListEscalationsAsync).Returns<EscalationsResponse>().Problems(Auth, 400, 403);
         chat.MapPost("", ChatProtocolAsync).Body<ChatProtocolRequest>().Returns<ChatProtocolResponse>().Problems(Auth, 400, 413, 415, 429, 503);
         chat.MapPost("/stream", ChatProtocolStreamAsync).Body<ChatProtocolRequest>()
             .Produces<ChatProtocolStreamLine>(StatusCodes.Status200OK, "application/x-ndjson")
@@ -322,6 +323,32 @@ public static class ChatEndpoints
 
     internal static bool WantsEventStream(HttpRequest request) =>
         request.Headers.Accept.Any(a => a is not null && a.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>GET /api/chat/escalations?since=&amp;limit= → user messages (of every user) whose triage escalates, newest first.
+    /// Support staff only: the caller needs the role <c>RagFunctions:Chat:Triage:SupportRole</c> (403 otherwise). <c>since</c> defaults to 7 days ago.</summary>
+    public static Task<IResult> ListEscalationsAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
+        HandleAsync(request, services, async caller =>
+        {
+            var role = services.Triage.SupportRole;
+            if (!caller.HasRole(role))
+            {
+                throw new ForbiddenProblemException(
+                    $"Listing escalations needs the role '{role}' in the caller's roles claim (RagFunctions:Chat:Triage:SupportRole).");
+            }
+
+            var limit = ParseLimit(request.Query["limit"], 50);
+            var since = services.Time.GetUtcNow().AddDays(-7);
+            if (request.Query["since"].ToString() is { Length: > 0 } s)
+            {
+                if (!DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out since))
+                {
+                    throw new ValidationProblemException("since", "since must be an ISO 8601 date and time, e.g. 2026-11-20T00:00:00Z.");
+                }
+            }
+
+            var escalations = await services.Store.ListEscalationsAsync(since, limit, cancellationToken).ConfigureAwait(false);
+            return Ok(new EscalationsResponse(since, escalations));
+        });
 
     /// <summary>Identity, then the handler; every failure becomes problem+json the same way on both hosts.</summary>
     private static async Task<IResult> HandleAsync(HttpRequest request, ChatApiServices services, Func<CallerIdentity, Task<IResult>> handler)

@@ -68,6 +68,10 @@ public sealed class ChatFunctions(ChatApiServices services)
     public Task<IActionResult> UsageSummary([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "chat/usage/summary")] HttpRequest request, CancellationToken cancellationToken) =>
         ChatEndpoints.GetUsageSummaryAsync(request, services, cancellationToken).AsActionResult();
 
+    [Function("ListEscalations")]
+    public Task<IActionResult> Escalations([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "chat/escalations")] HttpRequest request, CancellationToken cancellationToken) =>
+        ChatEndpoints.ListEscalationsAsync(request, services, cancellationToken).AsActionResult();
+
     [Function("ChatProtocol")]
     public Task<IActionResult> Protocol([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "chat")] HttpRequest request, CancellationToken cancellationToken) =>
         ChatEndpoints.ChatProtocolAsync(request, services, cancellationToken).AsActionResult();

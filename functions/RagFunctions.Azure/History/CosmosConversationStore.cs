@@ -343,6 +343,29 @@ public sealed partial class CosmosConversationStore : IConversationStore
             .ToList();
     }
 
+    public async Task<IReadOnlyList<EscalatedMessage>> ListEscalationsAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        var container = await _containers.GetContainerAsync(cancellationToken);
+        // Cross-partition on purpose: support staff read every user's escalations. Messages of soft-deleted conversations carry a TTL.
+        var query = new QueryDefinition(
+                "SELECT * FROM c WHERE c.type = @type AND c.message.triage.escalate = true AND c.createdAt >= @since AND NOT IS_DEFINED(c.ttl)")
+            .WithParameter("@type", MessageType)
+            .WithParameter("@since", FormatTimestamp(since));
+        var results = new List<MessageDocument>();
+        using var iterator = container.GetItemQueryIterator<MessageDocument>(query, requestOptions: new QueryRequestOptions { MaxItemCount = MaxPageSize });
+        while (iterator.HasMoreResults)
+        {
+            results.AddRange(await Translate(() => iterator.ReadNextAsync(cancellationToken)));
+        }
+
+        return results
+            .OrderByDescending(d => d.CreatedAt, StringComparer.Ordinal)
+            .ThenByDescending(d => d.Seq)
+            .Take(Math.Clamp(limit, 1, MaxPageSize))
+            .Select(d => new EscalatedMessage(d.UserId, d.ConversationId, d.MessageId, d.Message.Content, d.Message.CreatedAt, d.Message.Triage!))
+            .ToList();
+    }
+
     /// <summary>One atomic batch: create every message, then replace the conversation if its ETag is unchanged. Null when the ETag moved.</summary>
     private static async Task<Conversation?> AppendInBatchAsync(Container container, PartitionKey partitionKey, string etag, ConversationDocument conversation, IReadOnlyList<MessageDocument> messages, CancellationToken cancellationToken)
     {

@@ -36,6 +36,12 @@ public static class ChatServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ChatPipelineOptions>>(),
             sp.GetService<IChatClientFactory>(),
             sp.GetRequiredService<ILogger<Grounding.RetrievalQueryPlanner>>()));
+        services.AddOptions<Triage.TriageOptions>();
+        services.TryAddScoped(sp => Triage.MessageTriager.FromOptions(
+            sp.GetRequiredService<IOptions<ChatPipelineOptions>>(),
+            sp.GetRequiredService<IOptions<Triage.TriageOptions>>(),
+            sp.GetService<IChatClientFactory>(),
+            sp.GetRequiredService<ILogger<Triage.MessageTriager>>()));
         services.TryAddScoped(sp => ActivatorUtilities.CreateInstance<ChatTurnPipeline>(sp, Counter(sp)));
         return services;
     }

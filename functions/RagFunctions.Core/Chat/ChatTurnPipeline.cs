@@ -35,7 +35,8 @@ public sealed class ChatTurnPipeline(
     ILogger<ChatTurnPipeline> logger,
     ConversationTitleWriter? titleWriter = null,
     RetrievalQueryPlanner? queryPlanner = null,
-    UsageLimiter? limiter = null)
+    UsageLimiter? limiter = null,
+    Triage.MessageTriager? triager = null)
 {
     /// <summary>Messages read for the history window; the token budget trims further.</summary>
     internal const int HistoryLoadLimit = 100;
@@ -74,7 +75,8 @@ public sealed class ChatTurnPipeline(
         (conversation, var titleSet) = await TitleFromFirstMessageAsync(conversation, content, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
-        var userMessage = new ConversationMessage(NewId(), conversationId, caller.UserId, MessageRole.User, content, now, request.ParentMessageId);
+        var triage = triager is null ? null : await triager.AssessAsync(content, history, cancellationToken).ConfigureAwait(false);
+        var userMessage = new ConversationMessage(NewId(), conversationId, caller.UserId, MessageRole.User, content, now, request.ParentMessageId, Triage: triage);
         conversation = await store.AppendMessagesAsync(caller.UserId, conversationId, [userMessage], now, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Saved user message {MessageId} in conversation {ConversationId}", userMessage.Id, conversationId);
         var turn = await BuildAsync(caller, conversation, userMessage, history, null, cancellationToken).ConfigureAwait(false);

@@ -87,7 +87,19 @@ public sealed record ConversationMessage(
     IReadOnlyList<string>? FollowupQuestions = null,
     MessageMetadata? Metadata = null,
     MessageFeedback? Feedback = null,
-    string? ETag = null);
+    string? ETag = null,
+    MessageTriage? Triage = null);
+
+/// <summary>Support triage of a user message: what it is, how it sounds and whether a person should look at it.</summary>
+/// <param name="Intent">One of the configured intents (<c>RagFunctions:Chat:Triage:Intents</c>), e.g. <c>question</c>, <c>complaint</c>.</param>
+/// <param name="Sentiment">From -1 (very negative) to 1 (very positive).</param>
+/// <param name="Escalate">Negative sentiment, an explicit request for a person, or repeated "not found" answers in the conversation.</param>
+/// <param name="Reasons">Why it escalates (empty when it does not).</param>
+/// <param name="Classifier"><c>rules</c>, or the model that classified it.</param>
+public sealed record MessageTriage(string Intent, double Sentiment, bool Escalate, IReadOnlyList<string> Reasons, string Classifier);
+
+/// <summary>A user message that escalates, with where to find it, for support staff.</summary>
+public sealed record EscalatedMessage(string UserId, string ConversationId, string MessageId, string Content, DateTimeOffset CreatedAt, MessageTriage Triage);
 
 /// <summary>Usage of one assistant message, for usage summaries.</summary>
 public sealed record UsageRecord(string ConversationId, string MessageId, string? Model, int PromptTokens, int CompletionTokens, DateTimeOffset CreatedAt);

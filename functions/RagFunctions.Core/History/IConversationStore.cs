@@ -39,4 +39,9 @@ public interface IConversationStore
 
     /// <summary>Usage of the user's assistant messages created at or after <paramref name="since"/> (optionally one conversation), for usage summaries.</summary>
     Task<IReadOnlyList<UsageRecord>> ListUsageAsync(string userId, DateTimeOffset since, string? conversationId, CancellationToken cancellationToken);
+
+    /// <summary>User messages of every user whose triage says escalate, created at or after <paramref name="since"/>, newest first, at most
+    /// <paramref name="limit"/>. Not scoped to one user: only support staff reach it (the Api checks the role). Messages of deleted
+    /// conversations are left out.</summary>
+    Task<IReadOnlyList<EscalatedMessage>> ListEscalationsAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken);
 }

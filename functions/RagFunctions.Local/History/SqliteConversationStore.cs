@@ -373,6 +373,31 @@ public sealed class SqliteConversationStore : IConversationStore
         return usage;
     }
 
+    public async Task<IReadOnlyList<EscalatedMessage>> ListEscalationsAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        // Escalations are rare; the JSON filter runs after the created_at range narrows the scan.
+        command.CommandText = """
+            SELECT m.json, m.etag FROM messages m
+            JOIN conversations c ON c.user_id = m.user_id AND c.id = m.conversation_id
+            WHERE m.created_at >= $since AND c.status != 'deleted' AND json_extract(m.json, '$.triage.escalate') = 1
+            ORDER BY m.created_at DESC, m.seq DESC
+            LIMIT $limit;
+            """;
+        command.Parameters.AddWithValue("$since", since.UtcTicks);
+        command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, MaxPageSize));
+        var escalations = new List<EscalatedMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var message = ReadMessage(reader);
+            escalations.Add(new EscalatedMessage(message.UserId, message.ConversationId, message.Id, message.Content, message.CreatedAt, message.Triage!));
+        }
+
+        return escalations;
+    }
+
     /// <summary>Removes conversations (and their messages) soft-deleted more than <see cref="HistoryOptions.DeletedRetentionDays"/> before <paramref name="now"/>.
     /// The SQLite counterpart of the per-item TTL on Cosmos DB. Returns the number of conversations removed.</summary>
     public async Task<int> PurgeDeletedAsync(DateTimeOffset now, CancellationToken cancellationToken = default)

@@ -84,6 +84,44 @@ public sealed class ConversationEndToEndTests(RealDocumentsHost docs, ITestOutpu
         Assert.Fail("regeneration never ran out of different answers");
     }
 
+    [RealDocumentsFact]
+    public async Task Triage_flags_english_and_indonesian_messages_and_support_staff_list_the_one_escalation()
+    {
+        var user = "dewi-" + Guid.NewGuid().ToString("N")[..8];
+        var dewi = docs.Client(user);
+        var conversation = await NewConversationAsync(dewi);
+
+        var english = await TurnAsync(dewi, conversation, "What port does PostgreSQL listen on?");
+        var indonesian = await TurnAsync(dewi, conversation, "Bagaimana cara mengubah port PostgreSQL?");
+        var upset = await TurnAsync(dewi, conversation, "Jawabannya jelek sekali, saya sangat kecewa! Saya mau bicara dengan petugas.");
+
+        static JsonElement Triage(Turn t) => t.Body.GetProperty("userMessage").GetProperty("triage");
+        Assert.Equal(("question", false), (Triage(english).GetProperty("intent").GetString(), Triage(english).GetProperty("escalate").GetBoolean()));
+        Assert.Equal(("question", false), (Triage(indonesian).GetProperty("intent").GetString(), Triage(indonesian).GetProperty("escalate").GetBoolean()));
+        Assert.Equal("request_human", Triage(upset).GetProperty("intent").GetString());
+        Assert.True(Triage(upset).GetProperty("escalate").GetBoolean());
+        Assert.True(Triage(upset).GetProperty("sentiment").GetDouble() < -0.4);
+        Assert.Equal("rules", Triage(upset).GetProperty("classifier").GetString());
+
+        // The triage is stored with the message: it reads back with the conversation.
+        var stored = await dewi.GetFromJsonAsync<JsonElement>($"/api/chat/conversations/{conversation}");
+        Assert.Equal(3, stored.GetProperty("messages").EnumerateArray().Count(m => m.TryGetProperty("triage", out var t) && t.ValueKind == JsonValueKind.Object));
+
+        // Support staff (role support.read) see the escalation; the user does not get the list.
+        var staff = docs.Client("support-agent", ["support.read"]);
+        var listed = await staff.GetFromJsonAsync<JsonElement>("/api/chat/escalations?limit=100");
+        var mine = listed.GetProperty("escalations").EnumerateArray().Where(e => e.GetProperty("userId").GetString() == user).ToList();
+        var escalation = Assert.Single(mine);
+        Assert.Equal(upset.Body.GetProperty("userMessage").GetProperty("id").GetString(), escalation.GetProperty("messageId").GetString());
+        Assert.Equal(conversation, escalation.GetProperty("conversationId").GetString());
+        output.WriteLine($"escalation listed: {escalation}");
+
+        var forbidden = await dewi.GetAsync("/api/chat/escalations");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal("application/problem+json", forbidden.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("support.read", await forbidden.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     internal static async Task<string> NewConversationAsync(HttpClient client)
     {
         var created = await client.PostAsJsonAsync("/api/chat/conversations", new { title = "Questions" });
@@ -107,7 +145,8 @@ public sealed class ConversationEndToEndTests(RealDocumentsHost docs, ITestOutpu
         var diagnostics = assistant.GetProperty("metadata").GetProperty("diagnostics");
         var query = diagnostics.GetProperty("query");
         var usage = assistant.GetProperty("metadata").GetProperty("usage");
-        output.WriteLine($"USER: {question}\nASSISTANT ({query.GetProperty("mode").GetString()}: \"{query.GetProperty("text").GetString()}\"): {content}\n  sources: {string.Join(", ", sources)}\n  follow-ups: {string.Join(" | ", followups)}\n");
+        var triage = body.GetProperty("userMessage").TryGetProperty("triage", out var t) ? t.ToString() : "none";
+        output.WriteLine($"USER: {question}\n  triage: {triage}\nASSISTANT ({query.GetProperty("mode").GetString()}: \"{query.GetProperty("text").GetString()}\"): {content}\n  sources: {string.Join(", ", sources)}\n  follow-ups: {string.Join(" | ", followups)}\n");
         return new Turn(
             assistant.GetProperty("id").GetString()!,
             content,

@@ -501,4 +501,42 @@ public abstract class ConversationStoreContractTests
         await AssertDeletedConversationExpiresAsync(user, conversation.Id, messages.Select(m => m.Id).ToList());
         Assert.NotNull(await Store.GetConversationAsync(user, keep.Id, Ct));
     }
+
+    [StoreFact]
+    public async Task Escalated_user_messages_of_every_user_are_listed_newest_first_with_their_triage_and_deleted_conversations_left_out()
+    {
+        // A time no other test writes at, so a shared store's other escalations stay out of the window.
+        var at = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(Random.Shared.Next(1, 500_000));
+        var (alice, bob) = (NewUser(), NewUser());
+        var aliceConversation = await CreateAsync(NewConversation(alice));
+        var bobConversation = await CreateAsync(NewConversation(bob));
+        var deletedConversation = await CreateAsync(NewConversation(bob));
+        var angry = new MessageTriage("complaint", -0.82, true, ["negative sentiment (-0.82)"], "rules");
+        var human = new MessageTriage("request_human", -0.1, true, ["asked for a person"], "rules");
+        var calm = new MessageTriage("question", 0.2, false, [], "rules");
+        var escalatedAlice = UserMessage(alice, aliceConversation.Id, "This is useless!", at.AddSeconds(1)) with { Triage = angry };
+        var quietAlice = UserMessage(alice, aliceConversation.Id, "What port?", at.AddSeconds(2)) with { Triage = calm };
+        var escalatedBob = UserMessage(bob, bobConversation.Id, "Saya mau bicara dengan petugas", at.AddSeconds(3)) with { Triage = human };
+        var escalatedDeleted = UserMessage(bob, deletedConversation.Id, "Terrible", at.AddSeconds(4)) with { Triage = angry };
+        await Store.AppendMessagesAsync(alice, aliceConversation.Id, [escalatedAlice, quietAlice], at.AddSeconds(2), Ct);
+        await Store.AppendMessagesAsync(bob, bobConversation.Id, [escalatedBob], at.AddSeconds(3), Ct);
+        var toDelete = await Store.AppendMessagesAsync(bob, deletedConversation.Id, [escalatedDeleted], at.AddSeconds(4), Ct);
+        await Store.UpdateConversationAsync(toDelete with { Status = ConversationStatus.Deleted, UpdatedAt = at.AddSeconds(5) }, Ct);
+
+        var listed = (await Store.ListEscalationsAsync(at, 100, Ct)).Where(e => e.UserId == alice || e.UserId == bob).ToList();
+
+        Assert.Equal([escalatedBob.Id, escalatedAlice.Id], listed.Select(e => e.MessageId));
+        Assert.Equal((bob, bobConversation.Id, "Saya mau bicara dengan petugas"), (listed[0].UserId, listed[0].ConversationId, listed[0].Content));
+        Assert.Equal(human.Intent, listed[0].Triage.Intent);
+        Assert.Equal(["asked for a person"], listed[0].Triage.Reasons);
+        Assert.Equal(-0.82, listed[1].Triage.Sentiment, 3);
+        Assert.True(listed[1].Triage.Escalate);
+
+        // The triage is stored with the message and reads back with it.
+        var stored = await Store.GetMessageAsync(alice, aliceConversation.Id, quietAlice.Id, Ct);
+        Assert.Equal(calm.Intent, stored!.Triage!.Intent);
+        Assert.False(stored.Triage.Escalate);
+
+        Assert.DoesNotContain(await Store.ListEscalationsAsync(at.AddSeconds(2), 100, Ct), e => e.MessageId == escalatedAlice.Id);
+    }
 }

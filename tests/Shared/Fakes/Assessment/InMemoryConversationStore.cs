@@ -191,6 +191,9 @@ internal sealed class InMemoryConversationStore : IConversationStore
     public Task<IReadOnlyList<UsageRecord>> ListUsageAsync(string userId, DateTimeOffset since, string? conversationId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<UsageRecord>>([]);
 
+    public Task<IReadOnlyList<EscalatedMessage>> ListEscalationsAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<EscalatedMessage>>([]);
+
     private async Task EnterAsync(string method)
     {
         // Yield so concurrent callers really interleave between awaits.

@@ -187,5 +187,18 @@ public sealed class InMemoryConversationStore : IConversationStore
         }
     }
 
+    public Task<IReadOnlyList<EscalatedMessage>> ListEscalationsAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<EscalatedMessage> escalations = [.. _messages
+                .Where(m => m.Triage is { Escalate: true } && m.CreatedAt >= since)
+                .OrderByDescending(m => m.CreatedAt)
+                .Take(limit)
+                .Select(m => new EscalatedMessage(m.UserId, m.ConversationId, m.Id, m.Content, m.CreatedAt, m.Triage!))];
+            return Task.FromResult(escalations);
+        }
+    }
+
     private string NextETag() => $"\"{++_etag}\"";
 }

@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Identity;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.Identity;
@@ -22,11 +24,12 @@ public static class DocumentsApi
 {
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/documents");
-        group.MapPost("/", UploadAsync).DisableAntiforgery().WithName("UploadDocument");
-        group.MapGet("/", ListAsync).WithName("ListDocuments");
-        group.MapGet("/{id}", GetAsync).WithName("GetDocument");
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteDocument");
+        var group = app.MapGroup("/api/documents").WithTags("Documents");
+        group.MapPost("", UploadAsync).DisableAntiforgery().WithName("UploadDocument")
+            .Body<DocumentUploadForm>("multipart/form-data").Returns<DocumentAccepted>(StatusCodes.Status202Accepted).Problems(400, 401, 403, 409, 412, 413, 415);
+        group.MapGet("", ListAsync).WithName("ListDocuments").Returns<DocumentListResponse>().Problems(400, 401);
+        group.MapGet("/{id}", GetAsync).WithName("GetDocument").Returns<DocumentRecord>().Problems(401, 404);
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteDocument").Produces(StatusCodes.Status204NoContent).Problems(401, 403, 404);
         return app;
     }
 
@@ -36,8 +39,8 @@ public static class DocumentsApi
     /// A name that already exists at the resolved path is never replaced silently (<see cref="UploadReplacement"/>): 409
     /// unless <c>If-Match</c> carries the document's ETag or <c>overwrite=true</c> is sent; a stale <c>If-Match</c> is 412.</remarks>
     public static async Task<IResult> UploadAsync(
-        HttpRequest request, IDocumentDropBox dropBox, IDocumentCatalog catalog, IOptions<IngestionOptions> options,
-        ICallerIdentityResolver identity, IOptions<AuthOptions> auth, CancellationToken cancellationToken)
+        HttpRequest request, [FromServices] IDocumentDropBox dropBox, [FromServices] IDocumentCatalog catalog, [FromServices] IOptions<IngestionOptions> options,
+        [FromServices] ICallerIdentityResolver identity, [FromServices] IOptions<AuthOptions> auth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -159,16 +162,8 @@ public static class DocumentsApi
 
         var id = DocumentIds.FromSourcePath(sourcePath);
         var readers = DocumentAccess.ReadersOf(sourcePath);
-        var accepted = TypedResults.Accepted($"/api/documents/{id}", new
-        {
-            id,
-            sourcePath,
-            status = "queued",
-            replaced = existing is not null,
-            visibility = visibility.ToString().ToLowerInvariant(),
-            ownerIds = readers.OwnerIds,
-            groupIds = readers.GroupIds,
-        });
+        var accepted = TypedResults.Accepted($"/api/documents/{id}", new DocumentAccepted(
+            id, sourcePath, "queued", visibility.ToString().ToLowerInvariant(), readers.OwnerIds, readers.GroupIds, Replaced: existing is not null));
         return new WithHeaders(accepted, new Dictionary<string, string> { [HeaderNames.ETag] = UploadReplacement.ETagOf(hash) });
     }
 
@@ -196,7 +191,7 @@ public static class DocumentsApi
     /// <summary><c>GET /api/documents?status=&amp;limit=&amp;continuationToken=</c>: the documents the caller may read, most recently
     /// queued first, with status, chunk count, hash, timings and readers; paged.</summary>
     public static async Task<IResult> ListAsync(
-        HttpRequest request, IDocumentCatalog catalog, ICallerIdentityResolver identity, CancellationToken cancellationToken)
+        HttpRequest request, [FromServices] IDocumentCatalog catalog, [FromServices] ICallerIdentityResolver identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -230,7 +225,7 @@ public static class DocumentsApi
         {
             var after = ContinuationTokens.Unwrap(request.Query["continuationToken"].ToString(), query);
             var page = DocumentListing.Page(await catalog.ListAsync(cancellationToken), caller, status, limit, after);
-            return TypedResults.Ok(new { documents = page.Documents, continuationToken = ContinuationTokens.Wrap(page.After, query) });
+            return TypedResults.Ok(new DocumentListResponse(page.Documents, ContinuationTokens.Wrap(page.After, query)));
         }
         catch (ProblemException problem)
         {
@@ -240,7 +235,7 @@ public static class DocumentsApi
 
     /// <summary><c>GET /api/documents/{id}</c>: 404 for a document the caller may not read.</summary>
     public static async Task<IResult> GetAsync(
-        string id, HttpRequest request, IDocumentCatalog catalog, ICallerIdentityResolver identity, CancellationToken cancellationToken)
+        string id, HttpRequest request, [FromServices] IDocumentCatalog catalog, [FromServices] ICallerIdentityResolver identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -258,8 +253,8 @@ public static class DocumentsApi
     /// <summary><c>DELETE /api/documents/{id}</c>: removes the file, its chunks and its record; 204. 404 for a document the
     /// caller may not read, 403 without the writer role.</summary>
     public static async Task<IResult> DeleteAsync(
-        string id, HttpRequest request, IDocumentCatalog catalog, IDocumentDropBox dropBox, IngestionIntake intake,
-        ICallerIdentityResolver identity, IOptions<AuthOptions> auth, CancellationToken cancellationToken)
+        string id, HttpRequest request, [FromServices] IDocumentCatalog catalog, [FromServices] IDocumentDropBox dropBox, [FromServices] IngestionIntake intake,
+        [FromServices] ICallerIdentityResolver identity, [FromServices] IOptions<AuthOptions> auth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -291,3 +286,15 @@ public static class DocumentsApi
     private static IResult TooLarge(long max) =>
         ProblemResults.From(new PayloadTooLargeProblemException($"The file is larger than the limit of {max} bytes (RagFunctions:Ingestion:MaxUploadBytes)."));
 }
+
+/// <summary>The multipart form of an upload: one file in the field <c>file</c>; optional <c>visibility</c> (private, shared, public),
+/// <c>groups</c>, and <c>overwrite</c> (<c>true</c> replaces a document of the same name; without it or a matching <c>If-Match</c> that is a 409).</summary>
+public sealed record DocumentUploadForm(IFormFile File, string? Visibility = null, string? Groups = null, string? Overwrite = null);
+
+/// <summary>202 answer of an upload: poll <c>GET /api/documents/{id}</c> for the status.</summary>
+/// <param name="Replaced">True when the upload replaced the document at this path (If-Match or overwrite=true); the
+/// response's <c>ETag</c> header is the new content's.</param>
+public sealed record DocumentAccepted(string Id, string SourcePath, string Status, string Visibility, IReadOnlyList<string> OwnerIds, IReadOnlyList<string> GroupIds, bool Replaced = false);
+
+/// <summary><c>GET /api/documents</c>: one page of the documents the caller may read.</summary>
+public sealed record DocumentListResponse(IReadOnlyList<DocumentRecord> Documents, string? ContinuationToken = null);

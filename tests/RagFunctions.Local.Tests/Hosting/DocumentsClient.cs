@@ -58,9 +58,15 @@ public static class DocumentsClient
 
     /// <summary>Uploads as multipart; <paramref name="visibility"/> public (the default here: the ingestion tests' files sit at
     /// the top of the folder), private or shared (with <paramref name="groups"/>); null sends no field (the server default, private).</summary>
-    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, byte[] content, string? visibility = "public", string? groups = null)
+    public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, string fileName, byte[] content, string? visibility = "public", string? groups = null, bool overwrite = false)
     {
         using var form = new MultipartFormDataContent();
+        if (overwrite)
+        {
+            // Replacing an existing name must be asked for (otherwise 409 /problems/document-exists).
+            form.Add(new StringContent("true"), "overwrite");
+        }
+
         var file = new ByteArrayContent(content);
         file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
         form.Add(file, "file", fileName);

@@ -86,13 +86,13 @@ public sealed class IngestionFlowTests : IDisposable
         var first = await client.WaitForFinalStatusAsync(id);
         var firstHash = first.GetProperty("contentHash").GetString();
 
-        (await client.UploadAsync("policy.txt", Encoding.UTF8.GetBytes("The xylophagous beetle policy applies to every warehouse."))).EnsureSuccessStatusCode();
+        (await client.UploadAsync("policy.txt", Encoding.UTF8.GetBytes("The xylophagous beetle policy applies to every warehouse."), overwrite: true)).EnsureSuccessStatusCode();
         await DocumentsClient.WaitUntilAsync(async () => (await client.GetDocumentAsync(id)).TryGetProperty("detail", out var d) && d.GetString()?.Contains("skipped", StringComparison.Ordinal) == true);
         var skipped = await client.GetDocumentAsync(id);
         Assert.Equal("indexed", skipped.GetProperty("status").GetString());
         Assert.Equal(first.GetProperty("completedAt").GetString(), skipped.GetProperty("completedAt").GetString());
 
-        (await client.UploadAsync("policy.txt", Encoding.UTF8.GetBytes("The revised policy now covers only the quarantined greenhouse."))).EnsureSuccessStatusCode();
+        (await client.UploadAsync("policy.txt", Encoding.UTF8.GetBytes("The revised policy now covers only the quarantined greenhouse."), overwrite: true)).EnsureSuccessStatusCode();
         var updated = await client.WaitForFinalStatusAsync(id, notHash: firstHash);
         Assert.Equal("indexed", updated.GetProperty("status").GetString());
         Assert.Contains(await client.SearchAsync("quarantined greenhouse"), h => h.GetProperty("documentId").GetString() == id);

@@ -2,6 +2,8 @@
 # Installs the tools and reference documents the tests use: idempotent, safe to run twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# apt waits up to 10 minutes for the dpkg lock held by another apt/dpkg process instead of failing at once.
+apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"; }
 
 # --- extraction (PDF quality test): poppler's pdftotext is the reference; r-doc-pdf supplies real text PDFs
 # (R-FAQ.pdf, R-intro.pdf, ...) that nobody on this project wrote; DejaVu is the font PDFsharp embeds in test PDFs.
@@ -10,10 +12,10 @@ command -v pdftotext >/dev/null 2>&1 || extract_need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || extract_need+=(fonts-dejavu-core)
 extract_docs=.cache/testdocs
 if [ ${#extract_need[@]} -gt 0 ] || ! ls "$extract_docs"/r-doc-pdf/usr/share/R/doc/manual/R-FAQ.pdf >/dev/null 2>&1; then
-  apt-get update -qq
+  apt_get update -qq
 fi
 if [ ${#extract_need[@]} -gt 0 ]; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${extract_need[@]}"
+  apt_get install -y -qq "${extract_need[@]}"
 fi
 if ! ls "$extract_docs"/r-doc-pdf/usr/share/R/doc/manual/R-FAQ.pdf >/dev/null 2>&1; then
   mkdir -p "$extract_docs"
@@ -24,7 +26,7 @@ fi
 # served by scripts/cosmos-test-server.js. Needs node + npm; skipped when already installed.
 if [ ! -f .cache/cosmos-server/node_modules/@vercel/cosmosdb-server/package.json ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    apt-get update && apt-get install -y --no-install-recommends nodejs npm
+    apt_get update && apt_get install -y --no-install-recommends nodejs npm
   fi
   mkdir -p .cache/cosmos-server
   [ -f .cache/cosmos-server/package.json ] || echo '{"name":"cosmos-test-server","private":true}' > .cache/cosmos-server/package.json
@@ -52,3 +54,15 @@ if [ ! -f .cache/azurite/node_modules/azurite/dist/src/blob/main.js ]; then
   npm install --prefix .cache/azurite --no-audit --no-fund --omit=dev azurite@3.37.0
 fi
 # --- end azurite
+# --- frontend (OpenAPI lint, browser test): @redocly/cli validates /openapi/v1.json as OpenAPI 3.1; Debian's chromium is the
+# browser Microsoft.Playwright drives headless through ExecutablePath (Playwright's own browser download cannot work here).
+if [ ! -x .cache/openapi-lint/node_modules/.bin/redocly ]; then
+  mkdir -p .cache/openapi-lint
+  [ -f .cache/openapi-lint/package.json ] || echo '{"name":"openapi-lint","private":true}' > .cache/openapi-lint/package.json
+  npm install --prefix .cache/openapi-lint --no-audit --no-fund --omit=dev @redocly/cli@2.77.0
+fi
+if ! command -v chromium >/dev/null 2>&1; then
+  apt_get update -qq
+  apt_get install -y -qq --no-install-recommends chromium
+fi
+# --- end frontend

@@ -18,6 +18,7 @@ return args[0] switch
     "sqlite-load" => await SqliteLoadBenchmark.RunAsync(options),
     "make-corpus" => await CorpusBuilder.RunAsync(options),
     "ingest" => await IngestBenchmark.RunAsync(options),
+    "memory" => await RagFunctions.Benchmarks.Memory.MemoryBenchmark.RunAsync(options),
     "trace-top" => await TraceSummary.RunAsync(options),
     "chunk-scale" => await ChunkScaleBenchmark.RunAsync(options),
     "eval" => await EvalBenchmark.RunAsync(options),

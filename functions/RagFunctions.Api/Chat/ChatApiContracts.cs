@@ -87,5 +87,8 @@ public sealed record UsageSummaryResponse(
     IReadOnlyList<ModelUsageDto> Models,
     IReadOnlyList<UsageLimitDto>? Limits = null);
 
+/// <summary><c>GET …/export?format=json</c>: the whole visible thread.</summary>
+public sealed record ConversationExportJson(ConversationDto Conversation, IReadOnlyList<MessageDto> Messages);
+
 /// <summary>GET /api/chat/escalations: escalated user messages since <see cref="Since"/>, newest first.</summary>
 public sealed record EscalationsResponse(DateTimeOffset Since, IReadOnlyList<EscalatedMessage> Escalations);

@@ -28,6 +28,7 @@ public static class ChatApiServiceCollectionExtensions
         services.AddUsageLimits(configuration);
         services.AddChatPipeline();
         services.TryAddScoped<ChatApiServices>();
+        services.TryAddScoped<Health.HealthProbe>();
         return services;
     }
 }

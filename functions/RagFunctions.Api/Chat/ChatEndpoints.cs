@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
+using Microsoft.AspNetCore.Mvc;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Chat;
 using RagFunctions.Core.Common;
@@ -26,29 +28,49 @@ public static class ChatEndpoints
     private const int MaxContextSummaryChars = 2000;
     private const int MaxExportMessages = 10_000;
 
+    private const int Auth = StatusCodes.Status401Unauthorized;
+
+    private const string TurnEvents =
+        "Server-Sent Events, in order: `context` {conversationId, userMessage, citations[]} once; `delta` {text} per piece of the answer; " +
+        "`followups` {questions[]}; `usage` {promptTokens, completionTokens, totalTokens, model, latencyMs}; `done` (the same body as the JSON answer). " +
+        "A failure after the stream started is an `error` event {type, title, status, detail} (problem fields; for model failures `detail` names " +
+        "each model's cause) and ends the stream.";
+
+    private const string ProtocolLines =
+        "Newline-delimited JSON (AI Chat Protocol): the first line carries `context` (data_points, thoughts), then one line per `delta` {role, content}, " +
+        "then a line with `context.followup_questions`; a failure is a line with `error`.";
+
     public static IEndpointRouteBuilder MapChatApi(this IEndpointRouteBuilder app)
     {
         var chat = app.MapGroup("/api/chat").WithTags("Chat");
-        chat.MapPost("/conversations", CreateConversationAsync);
-        chat.MapGet("/conversations", ListConversationsAsync);
-        chat.MapGet("/conversations/{id}", GetConversationAsync);
-        chat.MapPatch("/conversations/{id}", UpdateConversationAsync);
-        chat.MapDelete("/conversations/{id}", DeleteConversationAsync);
-        chat.MapGet("/conversations/{id}/messages", ListMessagesAsync);
-        chat.MapPost("/conversations/{id}/messages", SendMessageAsync);
-        chat.MapPost("/conversations/{id}/messages/{messageId}/regenerate", RegenerateAsync);
-        chat.MapPost("/conversations/{id}/messages/{messageId}/feedback", SubmitFeedbackAsync);
-        chat.MapGet("/conversations/{id}/export", ExportConversationAsync);
-        chat.MapGet("/conversations/{id}/usage", GetConversationUsageAsync);
-        chat.MapGet("/usage/summary", GetUsageSummaryAsync);
-        chat.MapGet("/escalations", ListEscalationsAsync);
-        chat.MapPost("", ChatProtocolAsync);
-        chat.MapPost("/stream", ChatProtocolStreamAsync);
+        chat.MapPost("/conversations", CreateConversationAsync).Body<CreateConversationRequest>()
+            .Returns<ConversationDto>(StatusCodes.Status201Created).Problems(Auth, 400, 413, 415);
+        chat.MapGet("/conversations", ListConversationsAsync).Returns<ConversationListResponse>().Problems(Auth, 400);
+        chat.MapGet("/conversations/{id}", GetConversationAsync).Returns<ConversationResponse>().Problems(Auth, 400, 404);
+        chat.MapPatch("/conversations/{id}", UpdateConversationAsync).Body<UpdateConversationRequest>()
+            .Returns<ConversationDto>().Problems(Auth, 400, 404, 415);
+        chat.MapDelete("/conversations/{id}", DeleteConversationAsync).Produces(StatusCodes.Status204NoContent).Problems(Auth, 404);
+        chat.MapGet("/conversations/{id}/messages", ListMessagesAsync).Returns<MessagePageResponse>().Problems(Auth, 400, 404);
+        chat.MapPost("/conversations/{id}/messages", SendMessageAsync).Body<SendMessageRequest>()
+            .Returns<TurnResponse>().Streams("text/event-stream", TurnEvents).Problems(Auth, 400, 404, 413, 415, 429, 503);
+        chat.MapPost("/conversations/{id}/messages/{messageId}/regenerate", RegenerateAsync)
+            .Returns<TurnResponse>().Streams("text/event-stream", TurnEvents).Problems(Auth, 400, 404, 429, 503);
+        chat.MapPost("/conversations/{id}/messages/{messageId}/feedback", SubmitFeedbackAsync).Body<FeedbackRequest>()
+            .Returns<MessageDto>().Problems(Auth, 400, 404, 415);
+        chat.MapGet("/conversations/{id}/export", ExportConversationAsync).Returns<ConversationExportJson>()
+            .Produces<string>(StatusCodes.Status200OK, "text/markdown").Problems(Auth, 400, 404);
+        chat.MapGet("/conversations/{id}/usage", GetConversationUsageAsync).Returns<UsageSummaryResponse>().Problems(Auth, 404);
+        chat.MapGet("/usage/summary", GetUsageSummaryAsync).Returns<UsageSummaryResponse>().Problems(Auth, 400);
+        chat.MapGet("/escalations", ListEscalationsAsync).Returns<EscalationsResponse>().Problems(Auth, 400, 403);
+        chat.MapPost("", ChatProtocolAsync).Body<ChatProtocolRequest>().Returns<ChatProtocolResponse>().Problems(Auth, 400, 413, 415, 429, 503);
+        chat.MapPost("/stream", ChatProtocolStreamAsync).Body<ChatProtocolRequest>()
+            .Produces<ChatProtocolStreamLine>(StatusCodes.Status200OK, "application/x-ndjson")
+            .Streams("application/x-ndjson", ProtocolLines).Problems(Auth, 400, 413, 415, 429, 503);
         return app;
     }
 
     /// <summary>POST /api/chat/conversations → 201 + Location.</summary>
-    public static Task<IResult> CreateConversationAsync(HttpRequest request, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> CreateConversationAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var body = await ChatApiJson.ReadBodyAsync<CreateConversationRequest>(request, SmallBodyBytes, cancellationToken).ConfigureAwait(false);
@@ -84,7 +106,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>GET /api/chat/conversations?status=active|archived|all&amp;limit=20&amp;continuationToken= — newest-updated first; no status = active and archived.</summary>
-    public static Task<IResult> ListConversationsAsync(HttpRequest request, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> ListConversationsAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var status = ParseStatusFilter(request.Query["status"]);
@@ -96,7 +118,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>GET /api/chat/conversations/{id}?limit=50 — the conversation and its latest messages (the newest regeneration of each answer).</summary>
-    public static Task<IResult> GetConversationAsync(HttpRequest request, string id, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> GetConversationAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var limit = ParseLimit(request.Query["limit"], 50);
@@ -108,7 +130,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>GET /api/chat/conversations/{id}/messages?limit=50&amp;before={messageId} — pages backwards; every message, regenerations included.</summary>
-    public static Task<IResult> ListMessagesAsync(HttpRequest request, string id, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> ListMessagesAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var limit = ParseLimit(request.Query["limit"], 50);
@@ -125,7 +147,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>PATCH /api/chat/conversations/{id} {title?, status? (active|archived)}.</summary>
-    public static Task<IResult> UpdateConversationAsync(HttpRequest request, string id, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> UpdateConversationAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var body = await ChatApiJson.ReadBodyAsync<UpdateConversationRequest>(request, SmallBodyBytes, cancellationToken).ConfigureAwait(false);
@@ -155,7 +177,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>DELETE /api/chat/conversations/{id} → 204; soft delete (hidden from lists, purged by the store's retention).</summary>
-    public static Task<IResult> DeleteConversationAsync(HttpRequest request, string id, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> DeleteConversationAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             await ChangeAsync(request, services, caller.UserId, id, c => c with { Status = ConversationStatus.Deleted }, cancellationToken).ConfigureAwait(false);
@@ -164,7 +186,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>POST /api/chat/conversations/{id}/messages {content, parentMessageId?} → the turn as JSON, or as SSE with <c>Accept: text/event-stream</c>.</summary>
-    public static Task<IResult> SendMessageAsync(HttpRequest request, string id, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> SendMessageAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var body = await ChatApiJson.ReadBodyAsync<SendMessageRequest>(request, SmallBodyBytes, cancellationToken).ConfigureAwait(false);
@@ -174,7 +196,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>POST …/messages/{messageId}/regenerate → a new answer (sibling of the old one) as JSON or SSE.</summary>
-    public static Task<IResult> RegenerateAsync(HttpRequest request, string id, string messageId, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> RegenerateAsync(HttpRequest request, string id, string messageId, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var turn = await services.Pipeline.PrepareRegenerationAsync(caller, id, messageId, cancellationToken).ConfigureAwait(false);
@@ -182,7 +204,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>POST …/messages/{messageId}/feedback {rating: up|down, comment?} → the updated message.</summary>
-    public static Task<IResult> SubmitFeedbackAsync(HttpRequest request, string id, string messageId, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> SubmitFeedbackAsync(HttpRequest request, string id, string messageId, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var body = await ChatApiJson.ReadBodyAsync<FeedbackRequest>(request, SmallBodyBytes, cancellationToken).ConfigureAwait(false);
@@ -213,7 +235,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>GET /api/chat/conversations/{id}/export?format=markdown|json (default markdown) — the whole visible thread with citations, as a download.</summary>
-    public static Task<IResult> ExportConversationAsync(HttpRequest request, string id, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> ExportConversationAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             string format = request.Query["format"].ToString() is { Length: > 0 } f ? f : "markdown";
@@ -229,13 +251,13 @@ public static class ChatEndpoints
                 ["Content-Disposition"] = $"attachment; filename=\"conversation-{id}.{(format == "json" ? "json" : "md")}\"",
             };
             return format == "json"
-                ? new ChatJsonResult(new { conversation = ConversationDto.From(conversation), messages = messages.Select(MessageDto.From) }, StatusCodes.Status200OK, headers)
+                ? new ChatJsonResult(new ConversationExportJson(ConversationDto.From(conversation), [.. messages.Select(MessageDto.From)]), StatusCodes.Status200OK, headers)
                 : new ChatTextResult(ConversationExport.ToMarkdown(conversation, messages), "text/markdown; charset=utf-8", headers);
         });
 
     /// <summary>GET /api/chat/usage/summary?period=day|month (default day, UTC calendar) — the caller's token usage with a per-model breakdown,
     /// and <c>limits</c>: the remaining allowance of each configured per-user limit.</summary>
-    public static Task<IResult> GetUsageSummaryAsync(HttpRequest request, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> GetUsageSummaryAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var period = request.Query["period"].ToString() is { Length: > 0 } p ? p : "day";
@@ -256,7 +278,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>GET /api/chat/conversations/{id}/usage — the conversation's token usage, model breakdown and message count.</summary>
-    public static Task<IResult> GetConversationUsageAsync(HttpRequest request, string id, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> GetConversationUsageAsync(HttpRequest request, string id, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var conversation = await services.Loader.LoadAsync(caller.UserId, id, cancellationToken).ConfigureAwait(false);
@@ -265,7 +287,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>POST /api/chat — stateless one-shot chat in the AI Chat Protocol shape (nothing is saved).</summary>
-    public static Task<IResult> ChatProtocolAsync(HttpRequest request, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> ChatProtocolAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var (turn, call) = await ChatProtocol.PrepareAsync(request, services, caller, cancellationToken).ConfigureAwait(false);
@@ -274,7 +296,7 @@ public static class ChatEndpoints
         });
 
     /// <summary>POST /api/chat/stream — the same as NDJSON lines (application/x-ndjson): context first, then deltas, then follow-ups.</summary>
-    public static Task<IResult> ChatProtocolStreamAsync(HttpRequest request, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> ChatProtocolStreamAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var (turn, call) = await ChatProtocol.PrepareAsync(request, services, caller, cancellationToken).ConfigureAwait(false);
@@ -304,7 +326,7 @@ public static class ChatEndpoints
 
     /// <summary>GET /api/chat/escalations?since=&amp;limit= → user messages (of every user) whose triage escalates, newest first.
     /// Support staff only: the caller needs the role <c>RagFunctions:Chat:Triage:SupportRole</c> (403 otherwise). <c>since</c> defaults to 7 days ago.</summary>
-    public static Task<IResult> ListEscalationsAsync(HttpRequest request, ChatApiServices services, CancellationToken cancellationToken) =>
+    public static Task<IResult> ListEscalationsAsync(HttpRequest request, [FromServices] ChatApiServices services, CancellationToken cancellationToken) =>
         HandleAsync(request, services, async caller =>
         {
             var role = services.Triage.SupportRole;

@@ -1,11 +1,13 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Identity;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.Identity;
@@ -22,11 +24,12 @@ public static class DocumentsApi
 {
     public static IEndpointRouteBuilder MapDocumentsApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/documents");
-        group.MapPost("/", UploadAsync).DisableAntiforgery().WithName("UploadDocument");
-        group.MapGet("/", ListAsync).WithName("ListDocuments");
-        group.MapGet("/{id}", GetAsync).WithName("GetDocument");
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteDocument");
+        var group = app.MapGroup("/api/documents").WithTags("Documents");
+        group.MapPost("", UploadAsync).DisableAntiforgery().WithName("UploadDocument")
+            .Body<DocumentUploadForm>("multipart/form-data").Returns<DocumentAccepted>(StatusCodes.Status202Accepted).Problems(400, 401, 403, 413, 415);
+        group.MapGet("", ListAsync).WithName("ListDocuments").Returns<DocumentListResponse>().Problems(400, 401);
+        group.MapGet("/{id}", GetAsync).WithName("GetDocument").Returns<DocumentRecord>().Problems(401, 404);
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteDocument").Produces(StatusCodes.Status204NoContent).Problems(401, 403, 404);
         return app;
     }
 
@@ -34,8 +37,8 @@ public static class DocumentsApi
     /// <remarks>Sharing: <c>visibility</c> = <c>private</c> (default: only the uploader), <c>shared</c> with <c>groups=a,b</c>
     /// (members of groups the uploader belongs to) or <c>public</c> (every signed-in user), as form fields or query parameters.</remarks>
     public static async Task<IResult> UploadAsync(
-        HttpRequest request, IDocumentDropBox dropBox, IOptions<IngestionOptions> options,
-        ICallerIdentityResolver identity, IOptions<AuthOptions> auth, CancellationToken cancellationToken)
+        HttpRequest request, [FromServices] IDocumentDropBox dropBox, [FromServices] IOptions<IngestionOptions> options,
+        [FromServices] ICallerIdentityResolver identity, [FromServices] IOptions<AuthOptions> auth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(options);
@@ -130,15 +133,8 @@ public static class DocumentsApi
 
         var id = DocumentIds.FromSourcePath(sourcePath);
         var readers = DocumentAccess.ReadersOf(sourcePath);
-        return TypedResults.Accepted($"/api/documents/{id}", new
-        {
-            id,
-            sourcePath,
-            status = "queued",
-            visibility = visibility.ToString().ToLowerInvariant(),
-            ownerIds = readers.OwnerIds,
-            groupIds = readers.GroupIds,
-        });
+        return TypedResults.Accepted($"/api/documents/{id}", new DocumentAccepted(
+            id, sourcePath, "queued", visibility.ToString().ToLowerInvariant(), readers.OwnerIds, readers.GroupIds));
     }
 
     private static IEnumerable<string?> FieldOrQuery(HttpRequest request, IFormCollection form, string name) =>
@@ -165,7 +161,7 @@ public static class DocumentsApi
     /// <summary><c>GET /api/documents?status=&amp;limit=&amp;continuationToken=</c>: the documents the caller may read, most recently
     /// queued first, with status, chunk count, hash, timings and readers; paged.</summary>
     public static async Task<IResult> ListAsync(
-        HttpRequest request, IDocumentCatalog catalog, ICallerIdentityResolver identity, CancellationToken cancellationToken)
+        HttpRequest request, [FromServices] IDocumentCatalog catalog, [FromServices] ICallerIdentityResolver identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -199,7 +195,7 @@ public static class DocumentsApi
         {
             var after = ContinuationTokens.Unwrap(request.Query["continuationToken"].ToString(), query);
             var page = DocumentListing.Page(await catalog.ListAsync(cancellationToken), caller, status, limit, after);
-            return TypedResults.Ok(new { documents = page.Documents, continuationToken = ContinuationTokens.Wrap(page.After, query) });
+            return TypedResults.Ok(new DocumentListResponse(page.Documents, ContinuationTokens.Wrap(page.After, query)));
         }
         catch (ProblemException problem)
         {
@@ -209,7 +205,7 @@ public static class DocumentsApi
 
     /// <summary><c>GET /api/documents/{id}</c>: 404 for a document the caller may not read.</summary>
     public static async Task<IResult> GetAsync(
-        string id, HttpRequest request, IDocumentCatalog catalog, ICallerIdentityResolver identity, CancellationToken cancellationToken)
+        string id, HttpRequest request, [FromServices] IDocumentCatalog catalog, [FromServices] ICallerIdentityResolver identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -226,8 +222,8 @@ public static class DocumentsApi
     /// <summary><c>DELETE /api/documents/{id}</c>: removes the file, its chunks and its record; 204. 404 for a document the
     /// caller may not read, 403 without the writer role.</summary>
     public static async Task<IResult> DeleteAsync(
-        string id, HttpRequest request, IDocumentCatalog catalog, IDocumentDropBox dropBox, IngestionIntake intake,
-        ICallerIdentityResolver identity, IOptions<AuthOptions> auth, CancellationToken cancellationToken)
+        string id, HttpRequest request, [FromServices] IDocumentCatalog catalog, [FromServices] IDocumentDropBox dropBox, [FromServices] IngestionIntake intake,
+        [FromServices] ICallerIdentityResolver identity, [FromServices] IOptions<AuthOptions> auth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(catalog);
@@ -259,3 +255,12 @@ public static class DocumentsApi
     private static IResult TooLarge(long max) =>
         ProblemResults.From(new PayloadTooLargeProblemException($"The file is larger than the limit of {max} bytes (RagFunctions:Ingestion:MaxUploadBytes)."));
 }
+
+/// <summary>The multipart form of an upload: one file in the field <c>file</c>; optional <c>visibility</c> (private, shared, public) and <c>groups</c>.</summary>
+public sealed record DocumentUploadForm(IFormFile File, string? Visibility = null, string? Groups = null);
+
+/// <summary>202 answer of an upload: poll <c>GET /api/documents/{id}</c> for the status.</summary>
+public sealed record DocumentAccepted(string Id, string SourcePath, string Status, string Visibility, IReadOnlyList<string> OwnerIds, IReadOnlyList<string> GroupIds);
+
+/// <summary><c>GET /api/documents</c>: one page of the documents the caller may read.</summary>
+public sealed record DocumentListResponse(IReadOnlyList<DocumentRecord> Documents, string? ContinuationToken = null);

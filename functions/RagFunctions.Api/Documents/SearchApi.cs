@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using RagFunctions.Api.Identity;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Ingestion.Access;
 using RagFunctions.Core.Retrieval;
@@ -15,11 +17,11 @@ public static class SearchApi
 
     public static IEndpointRouteBuilder MapSearchApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/search", SearchAsync).WithName("Search");
+        app.MapGet("/api/search", SearchAsync).WithName("Search").WithTags("Documents").Returns<SearchResponse>().Problems(400, 401);
         return app;
     }
 
-    public static async Task<IResult> SearchAsync(HttpRequest request, HybridRetriever retriever, ICallerIdentityResolver identity, CancellationToken cancellationToken)
+    public static async Task<IResult> SearchAsync(HttpRequest request, [FromServices] HybridRetriever retriever, [FromServices] ICallerIdentityResolver identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(retriever);
@@ -44,27 +46,16 @@ public static class SearchApi
         var hits = (await retriever.RetrieveAsync(q, top, new SearchFilter(PrincipalIds: caller.PrincipalIds), cancellationToken))
             .Where(h => DocumentAccess.CanRead(caller, h.Chunk.SourcePath))
             .ToList();
-        return TypedResults.Ok(new
-        {
-            query = q,
-            hits = hits.Select(h => new
-            {
-                id = h.Chunk.Id,
-                documentId = h.Chunk.DocumentId,
-                title = h.Chunk.Title,
-                sourcePath = h.Chunk.SourcePath,
-                page = h.Chunk.Page,
-                heading = h.Chunk.Heading,
-                ordinal = h.Chunk.Ordinal,
-                score = h.Score,
-                foundBy = FoundBy(h.FoundBy),
-                keywordRank = h.KeywordRank,
-                vectorRank = h.VectorRank,
-                content = h.Chunk.Content,
-            }),
-        });
+        return TypedResults.Ok(new SearchResponse(q, [.. hits.Select(h => new SearchResultHit(
+            h.Chunk.Id, h.Chunk.DocumentId, h.Chunk.Title, h.Chunk.SourcePath, h.Chunk.Page, h.Chunk.Heading, h.Chunk.Ordinal,
+            h.Score, FoundByNames.Of(h.FoundBy), h.KeywordRank, h.VectorRank, h.Chunk.Content))]));
     }
-
-    private static string[] FoundBy(Retrievers retrievers) =>
-        [.. new[] { (Retrievers.Keyword, "keyword"), (Retrievers.Vector, "vector") }.Where(p => retrievers.HasFlag(p.Item1)).Select(p => p.Item2)];
 }
+
+/// <summary><c>GET /api/search</c>.</summary>
+public sealed record SearchResponse(string Query, IReadOnlyList<SearchResultHit> Hits);
+
+/// <summary>One retrieved chunk with its fused score and per-retriever ranks; <paramref name="FoundBy"/> lists the retrievers that found it.</summary>
+public sealed record SearchResultHit(
+    string Id, string DocumentId, string Title, string SourcePath, int? Page, string? Heading, int Ordinal,
+    double Score, IReadOnlyList<string> FoundBy, int? KeywordRank, int? VectorRank, string Content);

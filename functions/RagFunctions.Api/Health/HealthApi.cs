@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Common;
 using RagFunctions.Core.Retrieval;
@@ -19,52 +21,49 @@ public interface IStorageStatus
     string? RecentFault { get; }
 }
 
-/// <summary><c>GET /api/health</c>: 200 when the index answers, with what the host uses; 503 problem otherwise.</summary>
+/// <summary><c>GET /api/health</c>: 200 <c>ready</c> when everything answers, 200 <c>degraded</c> when a configured dependency is failing
+/// (a chat model whose latest call failed, the conversation store), with what the host uses; 503 problem when the index does not answer.</summary>
 public static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", (ISearchIndex index, HostDescription host, HttpContext context, CancellationToken cancellationToken) =>
-            GetHealthAsync(
-                index, host, context.RequestServices.GetService(typeof(ReembeddingProgress)) as ReembeddingProgress,
-                context.RequestServices.GetService(typeof(IStorageStatus)) as IStorageStatus, cancellationToken))
-            .WithName("GetHealth");
+        app.MapGet("/api/health", GetHealthAsync).WithName("GetHealth").WithTags("Health").Returns<HealthResponse>().Problems(503);
         return app;
     }
 
-    public static Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, CancellationToken cancellationToken) =>
-        GetHealthAsync(index, host, null, cancellationToken);
-
-    public static Task<IResult> GetHealthAsync(ISearchIndex index, HostDescription host, ReembeddingProgress? progress, CancellationToken cancellationToken) =>
-        GetHealthAsync(index, host, progress, null, cancellationToken);
-
-    /// <param name="progress">Local host only: re-embedding after an embedder change (keyword search serves the chunks it has not reached yet).</param>
-    /// <param name="storage">The host's storage status, when it reports one (local host: a read-only database makes health degraded).</param>
     public static async Task<IResult> GetHealthAsync(
-        ISearchIndex index, HostDescription host, ReembeddingProgress? progress, IStorageStatus? storage, CancellationToken cancellationToken)
+        [FromServices] ISearchIndex index, [FromServices] HostDescription host, [FromServices] HealthProbe probe, CancellationToken cancellationToken)
     {
-        var reembedding = progress is { Model: not null } p
-            ? new { model = p.Model, running = p.Running, done = p.Done, total = p.Total }
-            : null;
+        ArgumentNullException.ThrowIfNull(probe);
+        IndexStats stats;
         try
         {
-            var stats = await index.GetStatsAsync(cancellationToken);
-            var fault = storage?.RecentFault;
-            return TypedResults.Ok(new
-            {
-                // Degraded: reads work, writes fail (e.g. an unwritable database); the reason says why.
-                status = fault is null ? "ready" : "degraded",
-                reason = fault,
-                host = host.Host,
-                historyStore = host.HistoryStore,
-                documentCatalog = host.DocumentCatalog,
-                index = new { engine = stats.Engine, documents = stats.DocumentCount, chunks = stats.ChunkCount, dimensions = stats.Dimensions },
-                reembedding,
-            });
+            stats = await index.GetStatsAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return ProblemResults.From(new UpstreamUnavailableProblemException($"The search index is not ready: {ex.Message}", ex));
         }
+
+        var models = probe.Models();
+        var store = await probe.StoreAsync(cancellationToken);
+        var failing = models.Where(m => m.Failing).Select(m => $"model {m.Name}: {m.LastError}")
+            .Concat(store.Status == "failing" ? [$"conversation store: {store.Error}"] : [])
+            .Concat(probe.StorageFault() is { } fault ? [$"storage: {fault}"] : [])
+            .ToList();
+        return TypedResults.Ok(new HealthResponse(
+            failing.Count == 0 ? "ready" : "degraded", host.Host, host.HistoryStore, host.DocumentCatalog,
+            new IndexHealth(stats.Engine, stats.DocumentCount, stats.ChunkCount, stats.Dimensions),
+            probe.Embedder(), models, store, failing, probe.Reembedding(), failing.Count == 0 ? null : string.Join("; ", failing)));
     }
 }
+
+/// <summary><c>GET /api/health</c>. <paramref name="Failing"/> names each failing dependency and its cause (empty when ready);
+/// <paramref name="Reason"/> is the same as one sentence (null when ready).</summary>
+public sealed record HealthResponse(
+    string Status, string Host, string HistoryStore, string DocumentCatalog, IndexHealth Index,
+    EmbedderHealth Embedder, IReadOnlyList<ModelStatus> Models, StoreHealth Store, IReadOnlyList<string> Failing,
+    ReembeddingHealth? Reembedding = null, string? Reason = null);
+
+/// <summary>What the search index holds.</summary>
+public sealed record IndexHealth(string Engine, long Documents, long Chunks, int Dimensions);

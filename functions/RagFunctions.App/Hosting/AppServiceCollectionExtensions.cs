@@ -37,6 +37,7 @@ public static class AppServiceCollectionExtensions
         // HTTP results: camelCase JSON (also the ASP.NET default) and problem+json, as on the local host.
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
         services.AddProblemDetails();
+        services.TryAddSingleton<RagFunctions.App.Http.OpenApiDocumentCache>();
 
         // One Entra ID credential for every Azure SDK client (managed identity on Azure); Cosmos resolves it as TokenCredential.
         services.AddAzureCredentials(configuration);

@@ -32,7 +32,8 @@ public sealed class DocumentFunctions(
     ISearchIndex index,
     HostDescription host,
     ICallerIdentityResolver identity,
-    IOptions<AuthOptions> auth)
+    IOptions<AuthOptions> auth,
+    HealthProbe healthProbe)
 {
     [Function("UploadDocument")]
     public Task<IActionResult> Upload([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "documents")] HttpRequest request, CancellationToken cancellationToken) =>
@@ -56,5 +57,5 @@ public sealed class DocumentFunctions(
 
     [Function("GetHealth")]
     public Task<IActionResult> Health([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken) =>
-        HealthApi.GetHealthAsync(index, host, cancellationToken).AsActionResult();
+        HealthApi.GetHealthAsync(index, host, healthProbe, cancellationToken).AsActionResult();
 }

@@ -21,11 +21,13 @@ public static class ChatServiceCollectionExtensions
         services.TryAddScoped<SourceRetriever>();
         services.TryAddScoped(sp => new ContextBuilder(Counter(sp)));
         services.TryAddScoped(sp => new PromptBuilder(Counter(sp)));
+        services.TryAddSingleton(sp => new ModelHealthRegistry(sp.GetService<TimeProvider>() ?? TimeProvider.System));
         services.TryAddScoped(sp => ModelFallbackChain.FromOptions(
             sp.GetRequiredService<IOptions<ChatPipelineOptions>>(),
             sp.GetService<IChatClientFactory>(),
             sp.GetRequiredService<ExtractiveAnswerer>(),
-            sp.GetRequiredService<ILogger<ModelFallbackChain>>()));
+            sp.GetRequiredService<ILogger<ModelFallbackChain>>(),
+            sp.GetService<ModelHealthRegistry>()));
         services.TryAddScoped(sp => ConversationTitleWriter.FromOptions(
             sp.GetRequiredService<IOptions<ChatPipelineOptions>>(),
             sp.GetService<IChatClientFactory>(),

@@ -11,6 +11,7 @@ using RagFunctions.Core.History;
 using RagFunctions.Core.Identity;
 using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Core.Limits;
+using RagFunctions.Core.Retrieval;
 
 namespace RagFunctions.Core.Chat;
 
@@ -138,7 +139,8 @@ public sealed class ChatTurnPipeline(
             }
             catch (UpstreamUnavailableProblemException ex)
             {
-                logger.LogError(ex, "No model answered for conversation {ConversationId}", turn.Conversation?.Id);
+                logger.LogError("No model answered for conversation {ConversationId}: {Reason}", turn.Conversation?.Id, ex.Message);
+                logger.LogDebug(ex, "No model answered: detail");
                 throw;
             }
 
@@ -182,7 +184,8 @@ public sealed class ChatTurnPipeline(
                     }
                     else
                     {
-                        logger.LogError(problem, "No model answered for conversation {ConversationId}", turn.Conversation?.Id);
+                        logger.LogError("No model answered for conversation {ConversationId}: {Reason}", turn.Conversation?.Id, problem.Message);
+                        logger.LogDebug(problem, "No model answered: detail");
                     }
 
                     settled = true;
@@ -318,7 +321,7 @@ public sealed class ChatTurnPipeline(
                 vectorUsed = retrieval.VectorUsed,
                 embeddingMs = Math.Round(retrieval.EmbeddingMs, 2),
                 searchMs = Math.Round(retrieval.SearchMs, 2),
-                results = retrieval.Hits.Select(h => new { chunkId = h.Chunk.Id, score = h.Score, foundBy = h.FoundBy.ToString(), h.KeywordRank, h.VectorRank }),
+                results = retrieval.Hits.Select(h => new { chunkId = h.Chunk.Id, score = h.Score, foundBy = FoundByNames.Of(h.FoundBy), h.KeywordRank, h.VectorRank }),
             }),
             ["history"] = ToJson(new { window.KeptTurns, window.DroppedTurns, window.Tokens, summaryKept = window.Summary is not null }),
             ["promptTokens"] = ToJson(prompt.EstimatedTokens),

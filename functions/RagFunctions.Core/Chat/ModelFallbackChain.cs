@@ -18,8 +18,9 @@ public sealed class ModelFallbackChain
 {
     private readonly IReadOnlyList<ChainModel> _models;
     private readonly ILogger<ModelFallbackChain> _logger;
+    private readonly ModelHealthRegistry? _health;
 
-    public ModelFallbackChain(IReadOnlyList<ChainModel> models, ILogger<ModelFallbackChain> logger)
+    public ModelFallbackChain(IReadOnlyList<ChainModel> models, ILogger<ModelFallbackChain> logger, ModelHealthRegistry? health = null)
     {
         if (models.Count == 0)
         {
@@ -28,11 +29,13 @@ public sealed class ModelFallbackChain
 
         _models = models;
         _logger = logger;
+        _health = health;
     }
 
     /// <summary>The chain from configuration: the configured models through <see cref="IChatClientFactory"/>, or the extractive answerer
     /// when no model (or no factory, i.e. no LLM endpoint) is configured.</summary>
-    public static ModelFallbackChain FromOptions(IOptions<ChatPipelineOptions> options, IChatClientFactory? factory, ExtractiveAnswerer extractive, ILogger<ModelFallbackChain> logger)
+    public static ModelFallbackChain FromOptions(
+        IOptions<ChatPipelineOptions> options, IChatClientFactory? factory, ExtractiveAnswerer extractive, ILogger<ModelFallbackChain> logger, ModelHealthRegistry? health = null)
     {
         var configured = options.Value.Models.Where(m => !string.IsNullOrWhiteSpace(m.Name)).ToList();
         if (configured.Count > 0 && factory is null)
@@ -43,7 +46,7 @@ public sealed class ModelFallbackChain
         IReadOnlyList<ChainModel> models = configured.Count == 0 || factory is null
             ? [new ChainModel(ExtractiveAnswerer.ModelName, extractive, TimeSpan.FromSeconds(30))]
             : [.. configured.Select(m => new ChainModel(m.Name, factory.Create(m.Name), TimeSpan.FromSeconds(Math.Max(1, m.TimeoutSeconds))))];
-        return new ModelFallbackChain(models, logger);
+        return new ModelFallbackChain(models, logger, health);
     }
 
     public IReadOnlyList<string> ModelNames => [.. _models.Select(m => m.Name)];
@@ -61,6 +64,7 @@ public sealed class ModelFallbackChain
             {
                 var response = await model.Client.GetResponseAsync(messages, Options(model), timeout.Token).ConfigureAwait(false);
                 attempts.Add(new ModelAttempt(model.Name, "answered", clock.Elapsed.TotalMilliseconds));
+                _health?.Succeeded(model.Name);
                 return new ModelAnswer(model.Name, response.Text, response.Usage, attempts);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
@@ -109,13 +113,14 @@ public sealed class ModelFallbackChain
             firstToken.CancelAfter(Timeout.InfiniteTimeSpan);
             var attemptIndex = attempts.Count;
             attempts.Add(new ModelAttempt(model.Name, "answered", clock.Elapsed.TotalMilliseconds));
+            _health?.Succeeded(model.Name);
             try
             {
                 var current = first;
                 while (current is not null)
                 {
                     yield return new ModelStreamItem(model.Name, current.Text, UsageOf(current));
-                    current = await NextOrInterruptedAsync(updates!, model, clock, attempts, attemptIndex).ConfigureAwait(false);
+                    current = await NextOrInterruptedAsync(updates!, model, clock, attempts, attemptIndex, _health).ConfigureAwait(false);
                 }
             }
             finally
@@ -130,7 +135,7 @@ public sealed class ModelFallbackChain
     }
 
     private static async Task<ChatResponseUpdate?> NextOrInterruptedAsync(
-        IAsyncEnumerator<ChatResponseUpdate> updates, ChainModel model, Stopwatch clock, List<ModelAttempt> attempts, int attemptIndex)
+        IAsyncEnumerator<ChatResponseUpdate> updates, ChainModel model, Stopwatch clock, List<ModelAttempt> attempts, int attemptIndex, ModelHealthRegistry? health)
     {
         try
         {
@@ -138,8 +143,10 @@ public sealed class ModelFallbackChain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            attempts[attemptIndex] = new ModelAttempt(model.Name, "interrupted", clock.Elapsed.TotalMilliseconds, ex.Message);
-            throw new UpstreamUnavailableProblemException($"Model '{model.Name}' failed while answering.", ex);
+            var cause = ModelFailureCause.Classify(ex);
+            health?.Failed(model.Name, cause);
+            attempts[attemptIndex] = new ModelAttempt(model.Name, "interrupted", clock.Elapsed.TotalMilliseconds, cause.ToString());
+            throw new UpstreamUnavailableProblemException($"Model '{model.Name}' failed while answering ({cause}).", ex);
         }
     }
 
@@ -148,18 +155,23 @@ public sealed class ModelFallbackChain
 
     private static ChatOptions Options(ChainModel model) => new() { ModelId = model.Name };
 
+    /// <summary>One line per failed call with its cause class (no stack trace: that is at Debug); the attempt carries the cause, never
+    /// the exception message, which can hold endpoint details.</summary>
     private ModelAttempt Failed(ChainModel model, Stopwatch clock, Exception ex, bool timedOut)
     {
         var outcome = timedOut ? "timeout" : "failed";
-        _logger.LogWarning(ex, "Chat model {Model} {Outcome} after {ElapsedMs} ms; trying the next model", model.Name, outcome, clock.Elapsed.TotalMilliseconds);
-        return new ModelAttempt(model.Name, outcome, clock.Elapsed.TotalMilliseconds, timedOut ? $"No answer within {model.Timeout.TotalSeconds:0} s." : ex.Message);
+        var cause = timedOut ? ModelFailureCause.Timeout(model.Timeout) : ModelFailureCause.Classify(ex);
+        _health?.Failed(model.Name, cause);
+        _logger.LogWarning("Chat model {Model} {Outcome} after {ElapsedMs:F0} ms: {Cause}", model.Name, outcome, clock.Elapsed.TotalMilliseconds, cause.ToString());
+        _logger.LogDebug(ex, "Chat model {Model} failure detail", model.Name);
+        return new ModelAttempt(model.Name, outcome, clock.Elapsed.TotalMilliseconds, cause.ToString());
     }
 
     private static UpstreamUnavailableProblemException AllFailed(IReadOnlyList<ModelAttempt> attempts, Exception? last)
     {
         var retryAfter = last is RateLimitedProblemException r ? r.RetryAfter : null;
         return new UpstreamUnavailableProblemException(
-            $"Every configured model failed ({string.Join(", ", attempts.Select(a => $"{a.Model}: {a.Outcome}"))}). Your message was saved; try again later.",
+            $"Every configured model failed ({string.Join("; ", attempts.Select(a => a.Error is { } cause ? $"{a.Model}: {a.Outcome} ({cause})" : $"{a.Model}: {a.Outcome}"))}). Your message was saved; try again later.",
             last,
             retryAfter);
     }

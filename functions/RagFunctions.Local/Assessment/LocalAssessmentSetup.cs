@@ -22,10 +22,9 @@ public static class LocalAssessmentSetup
         return services;
     }
 
-    /// <summary>The shared assessment API plus the local HTTP event inbox.</summary>
+    /// <summary>The local HTTP event inbox (the shared assessment API is part of <c>MapSharedApi</c>).</summary>
     public static IEndpointRouteBuilder MapLocalAssessment(this IEndpointRouteBuilder app)
     {
-        app.MapAssessmentApi();
         app.MapPost(AssessmentHttpInbox.Route, AssessmentHttpInbox.ReceiveEvent).WithTags("Assessment");
         return app;
     }

@@ -4,6 +4,7 @@ using RagFunctions.Api.Hosting;
 using RagFunctions.Api.Health;
 using RagFunctions.Api.Chat;
 using RagFunctions.Api.Cors;
+using RagFunctions.Api.OpenApi;
 using RagFunctions.Api.Problems;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Embedding;
@@ -22,6 +23,7 @@ public static class LocalHostSetup
 {
     public static WebApplicationBuilder AddLocalHost(this WebApplicationBuilder builder)
     {
+        builder.AddConsoleDefaults();
         builder.WebHost.UseUrls(builder.Configuration["urls"] ?? "http://localhost:7071");
         builder.Services.AddOptions<LocalHostOptions>().Bind(builder.Configuration.GetSection(LocalHostOptions.Section));
         builder.Services.AddSingleton<SqliteDatabase>();
@@ -29,7 +31,9 @@ public static class LocalHostSetup
         builder.Services.AddSingleton<IStorageStatus>(sp => sp.GetRequiredService<StorageFaults>());
         builder.Services.AddProblemDetails();
         builder.Services.AddApiCors(builder.Configuration);
+        builder.Services.AddApiOpenApi();
         builder.Services.AddHostedService<MetricsConsoleReporter>();
+        builder.Services.AddHostedService<StartupSummary>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase);
 
         // Feature registrations (one line each).
@@ -52,9 +56,12 @@ public static class LocalHostSetup
         // Before anything opens the database: an unusable data folder stops the host here with a clear message.
         DataDirectoryCheck.EnsureUsable(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<LocalHostOptions>>().Value);
 
-        // First: security and CORS headers are added when the response starts, so errors and 401s carry them too.
+        // First the request line (it times and reports everything below); then security and CORS headers, added when the
+        // response starts, so errors and 401s carry them too.
+        app.UseMiddleware<RequestLogging>();
         app.UseSecurityHeaders();
         app.UseApiCors();
+        app.UseChatPage();
         app.UseExceptionHandler(errorApp => errorApp.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
@@ -81,11 +88,10 @@ public static class LocalHostSetup
         app.UseAuthentication();
 
         // Feature routes (one line each).
-        app.MapHealthApi();
-        app.MapDocumentsApi();
-        app.MapSearchApi();
+        app.MapSharedApi();
         app.MapLocalAssessment();
-        app.MapChatApi();
+        app.MapApiReference();
+        app.MapDevToken();
         return app;
     }
 }

@@ -40,6 +40,14 @@ public sealed partial class LocalIngestionQueue(
 
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    private long _processed;
+
+    /// <summary>Paths queued or running now.</summary>
+    public int Backlog => _pending.Count + Volatile.Read(ref _inFlight);
+
+    /// <summary>Paths this queue has finished (any outcome) since start; the progress line counts with it.</summary>
+    public long Processed => Interlocked.Read(ref _processed);
+
     /// <summary>True when nothing is queued or running.</summary>
     public bool IsIdle => _pending.IsEmpty && Volatile.Read(ref _inFlight) == 0;
 
@@ -125,6 +133,7 @@ public sealed partial class LocalIngestionQueue(
                         Enqueue(sourcePath);
                     }
 
+                    Interlocked.Increment(ref _processed);
                     Interlocked.Decrement(ref _inFlight);
                 }
             }

@@ -20,6 +20,7 @@ public static class LocalIngestionSetup
         services.AddHostedService(sp => sp.GetRequiredService<LocalIngestionQueue>());
         services.AddSingleton<IDocumentDropBox, QueueingDropBox>();
         services.AddHostedService<DropFolderWatcher>();
+        services.AddHostedService<IngestionProgressReporter>();
         return services;
     }
 }

@@ -48,7 +48,12 @@ public sealed record PreparedTurn(
     ChatPrompt Prompt,
     SourceContext Context,
     IReadOnlyDictionary<string, JsonElement> Diagnostics,
-    string? ProvisionalTitle = null);
+    string? ProvisionalTitle = null)
+{
+    /// <summary>True when the prompt carries the conversation's assessment profile (advisor conversations): the answer may rest on it
+    /// even when no document is relevant.</summary>
+    public bool ProfileUsed { get; init; }
+}
 
 /// <summary>The outcome of a turn; <see cref="AssistantMessage"/> is saved unless the turn was stateless.</summary>
 public sealed record TurnResult(

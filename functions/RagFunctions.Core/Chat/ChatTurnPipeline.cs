@@ -297,7 +297,11 @@ public sealed class ChatTurnPipeline(
         var retrieval = await retriever.RetrieveAsync(query.Text, caller, Math.Clamp(top ?? o.RetrievalTop, 1, 50), cancellationToken).ConfigureAwait(false);
         var grounding = RelevanceFloor.Check(query.Text, retrieval.Hits, o.RelevanceFloor, query.Topic);
         var context = grounding.Relevant ? contextBuilder.Build(grounding.Kept, o.ContextTokenBudget) : SourceContext.Empty;
-        var prompt = promptBuilder.Build(conversation?.ContextType ?? ContextTypes.General, window, context, userMessage.Content, query.Text, previousAnswers);
+        // Advisor conversations carry the validated assessment results; career questions are answered from them.
+        var profile = conversation is { ContextType: ContextTypes.Assessment or ContextTypes.CareerGuidance }
+            ? Assessment.AssessmentConversationService.ResultsOf(conversation)
+            : null;
+        var prompt = promptBuilder.Build(conversation?.ContextType ?? ContextTypes.General, window, context, userMessage.Content, query.Text, previousAnswers, profile);
         var diagnostics = new Dictionary<string, JsonElement>
         {
             ["query"] = ToJson(new { text = query.Text, mode = query.Mode, model = query.Model, elapsedMs = Math.Round(query.ElapsedMs, 2), note = query.Note }),
@@ -322,14 +326,15 @@ public sealed class ChatTurnPipeline(
             ["history"] = ToJson(new { window.KeptTurns, window.DroppedTurns, window.Tokens, summaryKept = window.Summary is not null }),
             ["promptTokens"] = ToJson(prompt.EstimatedTokens),
         };
-        return new PreparedTurn(caller, conversation, userMessage, prompt, context, diagnostics);
+        diagnostics["profileUsed"] = ToJson(profile is not null);
+        return new PreparedTurn(caller, conversation, userMessage, prompt, context, diagnostics) { ProfileUsed = profile is not null };
     }
 
     private async Task<TurnResult> FinishAsync(
         PreparedTurn turn, string rawText, string? model, UsageDetails? usage, IReadOnlyList<ModelAttempt> attempts, TimeSpan latency, bool incomplete)
     {
         var followups = FollowupParser.Parse(rawText);
-        if (turn.Context.Sources.Count == 0)
+        if (turn.Context.Sources.Count == 0 && !turn.ProfileUsed)
         {
             // Nothing relevant was found: follow-ups would point at sources the answer could not use.
             followups = followups with { Questions = [] };

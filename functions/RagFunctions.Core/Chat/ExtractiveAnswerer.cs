@@ -70,8 +70,36 @@ public sealed partial class ExtractiveAnswerer : IChatClient
 
     internal static string Compose(IEnumerable<ChatMessage> messages)
     {
-        var last = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
+        var all = messages.ToList();
+        var last = all.LastOrDefault(m => m.Role == ChatRole.User)?.Text ?? "";
         var turn = PromptFormat.ParseUserTurn(last);
+        var profile = PromptFormat.ParseProfile(all.Where(m => m.Role == ChatRole.System).Select(m => m.Text));
+        if (profile is not null && turn is not null && Assessment.AdvisorAnswers.IsProfileQuestion(turn.Question))
+        {
+            return Advise(Assessment.AssessmentProfile.From(profile), turn);
+        }
+
+        return FromDocuments(turn);
+    }
+
+    /// <summary>An advisor conversation's career question: the profile answer, then any document sentences that answer it, then other profile questions.</summary>
+    private static string Advise(Assessment.AssessmentProfile profile, PromptFormat.ParsedUserTurn turn)
+    {
+        var sb = new StringBuilder(Assessment.AdvisorAnswers.Compose(profile, turn.Question));
+        var documents = FromDocuments(turn);
+        if (documents.StartsWith(Note, StringComparison.Ordinal))
+        {
+            var quoted = FollowupParser.Parse(documents[Note.Length..]).Text.Trim();
+            sb.Append("\n\nFrom your documents:\n").Append(quoted);
+        }
+
+        var next = profile.SuggestedQuestions.Where(q => !string.Equals(q, turn.Question.Trim(), StringComparison.OrdinalIgnoreCase)).Take(FollowupParser.MaxQuestions);
+        sb.Append("\n\n").AppendJoin(' ', next.Select(q => $"<<{q.Replace('<', ' ').Replace('>', ' ')}>>"));
+        return sb.ToString();
+    }
+
+    private static string FromDocuments(PromptFormat.ParsedUserTurn? turn)
+    {
         if (turn is null || turn.Sources.Count == 0)
         {
             return NothingFound;

@@ -122,6 +122,61 @@ public sealed class ConversationEndToEndTests(RealDocumentsHost docs, ITestOutpu
         Assert.Contains("support.read", await forbidden.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [RealDocumentsFact]
+    public async Task An_advisor_conversation_answers_every_suggested_question_from_the_stored_profile()
+    {
+        var user = "carol-" + Guid.NewGuid().ToString("N")[..8];
+        var evt = new
+        {
+            event_type = "analysis_complete",
+            event_id = Guid.NewGuid().ToString(),
+            user_id = user,
+            assessment_id = Guid.NewGuid().ToString(),
+            completed_at = "2026-11-20T10:00:00Z",
+            results = new
+            {
+                riasec = new { R = 85, I = 92, A = 78, S = 60, E = 55, C = 40 },
+                ocean = new { O = 88, C = 75, E = 82, A = 70, N = 30 },
+                via_is = new { creativity = 90, leadership = 85, curiosity = 80 },
+                persona_profile = new { title = "The Inventive Analyst", career_recommendations = new[] { "research engineer", "data scientist" } },
+            },
+        };
+        using (var publish = new HttpRequestMessage(HttpMethod.Post, "/api/chat/assessments/events") { Content = JsonContent.Create(evt) })
+        {
+            publish.Headers.Add("X-Internal-Key", RealDocumentsHost.InternalKey);
+            Assert.Equal(HttpStatusCode.Accepted, (await docs.Host.CreateClient().SendAsync(publish)).StatusCode);
+        }
+
+        var carol = docs.Client(user);
+        var ready = await carol.GetFromJsonAsync<JsonElement>("/api/chat/assessment-ready");
+        var conversation = ready.GetProperty("conversationId").GetString()!;
+        var stored = await carol.GetFromJsonAsync<JsonElement>($"/api/chat/conversations/{conversation}");
+        var welcome = stored.GetProperty("messages")[0];
+        var offered = welcome.GetProperty("followupQuestions").EnumerateArray().Select(q => q.GetString()!).ToList();
+        var suggested = stored.GetProperty("conversation").GetProperty("contextData").GetProperty("suggestedQuestions").EnumerateArray().Select(q => q.GetString()!).ToList();
+        Assert.Contains("Which careers combine my Investigative and Realistic interests?", offered);
+        Assert.Subset(suggested.ToHashSet(), offered.ToHashSet());
+        output.WriteLine($"WELCOME: {welcome.GetProperty("content").GetString()}\n");
+
+        foreach (var question in suggested)
+        {
+            var turn = await TurnAsync(carol, conversation, question);
+            Assert.StartsWith("Advisor answer from your assessment profile", turn.Content, StringComparison.Ordinal);
+            // Names the user's two strongest interests with the scores the advice rests on.
+            Assert.Contains("Investigative (92", turn.Content, StringComparison.Ordinal);
+            Assert.Contains("Realistic (85", turn.Content, StringComparison.Ordinal);
+            Assert.DoesNotContain("do not cover", turn.Content, StringComparison.Ordinal);
+            Assert.All(turn.Sources, s => Assert.DoesNotContain("triggers", s, StringComparison.Ordinal));
+            Assert.NotEmpty(turn.Followups);
+            // Profile answers are not "not found": a run of career questions does not escalate the conversation.
+            Assert.False(turn.Body.GetProperty("userMessage").GetProperty("triage").GetProperty("escalate").GetBoolean());
+        }
+
+        var careers = await TurnAsync(carol, conversation, "Which careers combine my Investigative and Realistic interests?");
+        Assert.Contains("engineer", careers.Content, StringComparison.Ordinal);
+        Assert.Contains("Investigative (92", careers.Content, StringComparison.Ordinal);
+    }
+
     internal static async Task<string> NewConversationAsync(HttpClient client)
     {
         var created = await client.PostAsJsonAsync("/api/chat/conversations", new { title = "Questions" });

@@ -63,7 +63,9 @@ public sealed partial class MessageTriager
         return new MessageTriage(intent, classification.Sentiment, reasons.Count > 0, reasons, classification.Classifier);
     }
 
-    /// <summary>Answers whose retrieval found no relevant source (diagnostics <c>grounding.relevant</c> = false), as the user saw the thread.</summary>
+    /// <summary>Answers whose retrieval found no relevant source (diagnostics <c>grounding.relevant</c> = false), as the user saw the thread.
+    /// Answers whose prompt carried the assessment profile (<c>profileUsed</c>) are not counted: an advisor answers career questions from
+    /// the profile, so an empty retrieval there is no failure.</summary>
     public static int NotFoundAnswers(IReadOnlyList<ConversationMessage> history) =>
         HistoryWindow.VisibleThread(history).Count(m =>
             m.Role == MessageRole.Assistant
@@ -71,7 +73,8 @@ public sealed partial class MessageTriager
             && d.TryGetValue("grounding", out var g)
             && g.ValueKind == JsonValueKind.Object
             && g.TryGetProperty("relevant", out var relevant)
-            && relevant.ValueKind == JsonValueKind.False);
+            && relevant.ValueKind == JsonValueKind.False
+            && !(d.TryGetValue("profileUsed", out var profile) && profile.ValueKind == JsonValueKind.True));
 
     private string Allowed(string intent)
     {

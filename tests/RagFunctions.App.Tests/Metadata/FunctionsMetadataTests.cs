@@ -84,7 +84,7 @@ public sealed partial class FunctionsMetadataTests(ITestOutputHelper output)
         var local = await LocalRoutesAsync();
         var prefix = RoutePrefix();
         var app = Functions
-            .Where(f => f.Trigger.Type == "httpTrigger")
+            .Where(f => f.Trigger.Type == "httpTrigger" && !HostSpecificFunctions.Contains(f.Name))
             .SelectMany(f => f.Trigger.Methods.Select(m => (Method: m, Path: Normalize($"{prefix}/{f.Trigger.Property("route")}"), f.Name)))
             .ToList();
 
@@ -121,6 +121,15 @@ public sealed partial class FunctionsMetadataTests(ITestOutputHelper output)
         Assert.Contains($"name: '{BlobIngestionStaging.ContainerName}'", storage, StringComparison.Ordinal);
     }
 
+    /// <summary>Local-only: <c>POST /api/dev/token</c> (the chat page's development users; never on Azure).</summary>
+    private const string DevelopmentTokenRoute = "/api/dev/token";
+
+    /// <summary>
+    /// App functions that are the Functions host's counterpart of a host-specific local route: <c>OpenApiDocument</c>
+    /// serves the same document as the local <c>/openapi/v1.json</c>, under the Functions route prefix.
+    /// </summary>
+    private static readonly HashSet<string> HostSpecificFunctions = ["OpenApiDocument"];
+
     private static async Task<HashSet<(string Method, string Path)>> LocalRoutesAsync()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "ragfunctions-app-routes", Guid.NewGuid().ToString("N"));
@@ -128,6 +137,10 @@ public sealed partial class FunctionsMetadataTests(ITestOutputHelper output)
         _ = factory.Server;
         var routes = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints
             .OfType<RouteEndpoint>()
+            // The API description's own surfaces (the OpenAPI document, the /docs reference page) opt out of the
+            // description and are served per host; the development token route exists only locally in Development.
+            .Where(e => e.Metadata.GetMetadata<IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
+            .Where(e => e.RoutePattern.RawText != DevelopmentTokenRoute)
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? [])
                 .Where(m => m != "OPTIONS")
                 .Select(m => (Method: m.ToUpperInvariant(), Path: Normalize(e.RoutePattern.RawText ?? ""))))

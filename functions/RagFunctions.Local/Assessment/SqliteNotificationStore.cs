@@ -9,8 +9,19 @@ namespace RagFunctions.Local.Assessment;
 /// ignore duplicates, so redelivered events collapse into one record.</summary>
 public sealed class SqliteNotificationStore(SqliteDatabase database) : INotificationSink, INotificationReader, IDisposable
 {
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
-    private volatile bool _schemaReady;
+    private const string Schema = """
+            CREATE TABLE IF NOT EXISTS notifications (
+                id TEXT NOT NULL PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                conversation_id TEXT NOT NULL,
+                assessment_id TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                created_ticks INTEGER NOT NULL);
+            CREATE INDEX IF NOT EXISTS ix_notifications_user_created ON notifications (user_id, created_ticks);
+            """;
+
+    private readonly SqliteTables _tables = new(database, Schema);
 
     public async Task PublishAsync(ChatbotReadyNotification notification, CancellationToken cancellationToken)
     {
@@ -60,47 +71,7 @@ public sealed class SqliteNotificationStore(SqliteDatabase database) : INotifica
         return items;
     }
 
-    public void Dispose() => _schemaLock.Dispose();
+    public void Dispose() => _tables.Dispose();
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        if (_schemaReady)
-        {
-            return connection;
-        }
-
-        await _schemaLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = """
-                    CREATE TABLE IF NOT EXISTS notifications (
-                        id TEXT NOT NULL PRIMARY KEY,
-                        user_id TEXT NOT NULL,
-                        type TEXT NOT NULL,
-                        conversation_id TEXT NOT NULL,
-                        assessment_id TEXT NOT NULL,
-                        created_at TEXT NOT NULL,
-                        created_ticks INTEGER NOT NULL);
-                    CREATE INDEX IF NOT EXISTS ix_notifications_user_created ON notifications (user_id, created_ticks);
-                    """;
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                _schemaReady = true;
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-        finally
-        {
-            _schemaLock.Release();
-        }
-
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _tables.OpenAsync(cancellationToken);
 }

@@ -57,12 +57,12 @@ public sealed class SqliteConversationStore : IConversationStore
     private readonly SqliteDatabase _database;
     private readonly IOptions<HistoryOptions> _options;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SqliteTables _tables;
 
     public SqliteConversationStore(SqliteDatabase database, IOptions<HistoryOptions> options, TimeProvider? time = null)
     {
         _database = database;
+        _tables = new SqliteTables(database, Schema);
         _options = options;
         _time = time ?? TimeProvider.System;
     }
@@ -430,32 +430,7 @@ public sealed class SqliteConversationStore : IConversationStore
         return purged;
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = await _database.OpenAsync(cancellationToken);
-        if (_schemaReady)
-        {
-            return connection;
-        }
-
-        await _schemaLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = Schema;
-                await command.ExecuteNonQueryAsync(cancellationToken);
-                _schemaReady = true;
-            }
-        }
-        finally
-        {
-            _schemaLock.Release();
-        }
-
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _tables.OpenAsync(cancellationToken);
 
     private static async Task<Conversation?> ReadConversationAsync(SqliteConnection connection, SqliteTransaction? transaction, string userId, string conversationId, CancellationToken cancellationToken)
     {

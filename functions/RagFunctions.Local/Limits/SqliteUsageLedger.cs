@@ -20,8 +20,7 @@ public sealed class SqliteUsageLedger(SqliteDatabase database) : IUsageLedger
         CREATE INDEX IF NOT EXISTS ix_usage_ledger_user_kind_at ON usage_ledger (user_id, kind, at);
         """;
 
-    private readonly SemaphoreSlim _schemaLock = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly SqliteTables _tables = new(database, Schema);
 
     public async Task RecordAsync(UsageEntry entry, CancellationToken cancellationToken)
     {
@@ -100,30 +99,5 @@ public sealed class SqliteUsageLedger(SqliteDatabase database) : IUsageLedger
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = await database.OpenAsync(cancellationToken);
-        if (_schemaReady)
-        {
-            return connection;
-        }
-
-        await _schemaLock.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await using var command = connection.CreateCommand();
-                command.CommandText = Schema;
-                await command.ExecuteNonQueryAsync(cancellationToken);
-                _schemaReady = true;
-            }
-        }
-        finally
-        {
-            _schemaLock.Release();
-        }
-
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _tables.OpenAsync(cancellationToken);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RagFunctions.Core.Ingestion.Catalog;
+using RagFunctions.Core.Ingestion.Duplicates;
 using RagFunctions.Core.Ingestion.Workflow;
 
 namespace RagFunctions.Core.Ingestion;
@@ -9,6 +10,7 @@ namespace RagFunctions.Core.Ingestion;
 public sealed partial class IngestionIntake(
     IDocumentCatalog catalog,
     Retrieval.ISearchIndex index,
+    DuplicateContent duplicates,
     TimeProvider time,
     ILogger<IngestionIntake> logger)
 {
@@ -19,7 +21,8 @@ public sealed partial class IngestionIntake(
         var documentId = DocumentIds.FromSourcePath(path);
         var now = time.GetUtcNow();
         var existing = await catalog.GetAsync(documentId, cancellationToken);
-        if (existing is not null && existing.IsIndexedWith(contentHash))
+        // A duplicate is settled while its primary holds the content; one whose primary is gone runs again.
+        if (existing is not null && await duplicates.IsSettledAsync(existing, contentHash, cancellationToken))
         {
             await catalog.UpsertAsync(existing with { Detail = $"unchanged content; re-ingest skipped at {now:O}" }, cancellationToken);
             LogUnchanged(documentId, path);
@@ -36,22 +39,38 @@ public sealed partial class IngestionIntake(
         var queued = existing is null
             ? new DocumentRecord(documentId, path, Path.GetFileName(path), sizeBytes, contentHash, DocumentStatus.Queued,
                 null, 0, 0, now, null, null, new Dictionary<string, double>())
-            : existing with { Status = DocumentStatus.Queued, SizeBytes = sizeBytes, QueuedAt = now, FailureReason = null, Detail = "changed content queued" };
+            : existing with { Status = DocumentStatus.Queued, SizeBytes = sizeBytes, QueuedAt = now, FailureReason = null, Detail = "changed content queued", DuplicateOf = null };
         await catalog.UpsertAsync(queued, cancellationToken);
         return new IngestionRequest(path, contentHash, sizeBytes, now);
     }
 
-    /// <summary>Removes a document's chunks and catalog entry. Returns false when it was not known.</summary>
+    /// <summary>Removes a document's chunks and catalog entry. Returns false when it was not known. A primary with
+    /// duplicates hands over to one of them (<see cref="DuplicateContent.PromoteSuccessorAsync"/>): its chunks stay
+    /// searchable until the promoted copy is indexed.</summary>
     public async Task<bool> RemoveAsync(string documentId, CancellationToken cancellationToken)
     {
         var existing = await catalog.GetAsync(documentId, cancellationToken);
-        await index.DeleteDocumentAsync(documentId, cancellationToken);
+        var successor = existing is { DuplicateOf: null }
+            ? await duplicates.PromoteSuccessorAsync(
+                existing, $"{existing.SourcePath} was deleted", keepChunks: existing.Status == DocumentStatus.Indexed, cancellationToken)
+            : null;
+        if (successor?.PromotedFrom is null)
+        {
+            await index.DeleteDocumentAsync(documentId, cancellationToken);
+        }
+
         if (existing is null)
         {
             return false;
         }
 
         await catalog.DeleteAsync(documentId, cancellationToken);
+        if (successor is not null)
+        {
+            // After the old record is gone, so the successor's run cannot take it for a peer and become its duplicate again.
+            await duplicates.RequeueAsync(successor, cancellationToken);
+        }
+
         LogRemoved(documentId, existing.SourcePath);
         return true;
     }

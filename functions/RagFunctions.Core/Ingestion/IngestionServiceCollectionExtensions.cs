@@ -9,12 +9,13 @@ namespace RagFunctions.Core.Ingestion;
 public static class IngestionServiceCollectionExtensions
 {
     /// <summary>Ingestion behaviour shared by both hosts: intake, activities, metrics, and the hybrid retriever.
-    /// Hosts add the ports (document source, catalog, index, embedder, staging) and options binding.</summary>
+    /// Hosts add the ports (document source, catalog, index, embedder, staging, requeue) and options binding.</summary>
     public static IServiceCollection AddIngestionCore(this IServiceCollection services)
     {
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IngestionMetrics>();
+        services.TryAddSingleton<Duplicates.DuplicateContent>();
         services.TryAddSingleton<IngestionIntake>();
         services.TryAddSingleton<StagedIngestionData>();
         services.TryAddSingleton<IngestionActivities>();

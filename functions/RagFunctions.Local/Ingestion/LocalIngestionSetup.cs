@@ -19,6 +19,7 @@ public static class LocalIngestionSetup
         services.AddSingleton<LocalIngestionQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalIngestionQueue>());
         services.AddSingleton<IDocumentDropBox, QueueingDropBox>();
+        services.AddSingleton<IDocumentRequeue, LocalDocumentRequeue>();
         services.AddHostedService<DropFolderWatcher>();
         services.AddHostedService<IngestionProgressReporter>();
         return services;

@@ -37,6 +37,23 @@ public sealed class SqliteDocumentCatalog(SqliteDatabase database) : IDocumentCa
         return records;
     }
 
+    /// <summary>Served by an index on the JSON's <c>contentHash</c> (SQLite expression index, no extra column to migrate).</summary>
+    public async Task<IReadOnlyList<DocumentRecord>> FindByContentHashAsync(string contentHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT json FROM documents WHERE json_extract(json, '$.contentHash') = $hash ORDER BY id";
+        command.Parameters.AddWithValue("$hash", contentHash);
+        var records = new List<DocumentRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            records.Add(JsonSerializer.Deserialize<DocumentRecord>(reader.GetString(0), Json)!);
+        }
+
+        return records;
+    }
+
     public async Task UpsertAsync(DocumentRecord record, CancellationToken cancellationToken)
     {
         using var write = await database.EnterWriteAsync(cancellationToken);
@@ -76,6 +93,7 @@ public sealed class SqliteDocumentCatalog(SqliteDatabase database) : IDocumentCa
                     CREATE TABLE IF NOT EXISTS documents (
                         id TEXT PRIMARY KEY, source_path TEXT NOT NULL, queued_at INTEGER NOT NULL, json TEXT NOT NULL);
                     CREATE INDEX IF NOT EXISTS ix_documents_queued ON documents (queued_at DESC);
+                    CREATE INDEX IF NOT EXISTS ix_documents_hash ON documents (json_extract(json, '$.contentHash'));
                     """;
                 await command.ExecuteNonQueryAsync(cancellationToken);
                 _schemaReady = true;

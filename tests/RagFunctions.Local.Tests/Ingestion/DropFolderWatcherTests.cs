@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Moq;
 using RagFunctions.Core.Ingestion;
 using RagFunctions.Core.Ingestion.Catalog;
+using RagFunctions.Core.Ingestion.Duplicates;
 using RagFunctions.Core.Retrieval;
 using RagFunctions.Local.Hosting;
 using RagFunctions.Local.Ingestion;
@@ -43,7 +44,8 @@ public sealed class DropFolderWatcherTests : IDisposable
             Options.Create(new LocalHostOptions { DataDirectory = directory }));
         var catalog = new UploadDuringListCatalog(folder);
         var index = new Mock<ISearchIndex>();
-        var intake = new IngestionIntake(catalog, index.Object, TimeProvider.System, NullLogger<IngestionIntake>.Instance);
+        var intake = new IngestionIntake(catalog, index.Object, new DuplicateContent(
+            catalog, index.Object, Mock.Of<IDocumentRequeue>(), TimeProvider.System, NullLogger<DuplicateContent>.Instance), TimeProvider.System, NullLogger<IngestionIntake>.Instance);
         var queue = new LocalIngestionQueue(
             folder, intake, new ServiceCollection().BuildServiceProvider(), Options.Create(new IngestionOptions()),
             new RagFunctions.Local.Storage.StorageFaults(TimeProvider.System, NullLogger<RagFunctions.Local.Storage.StorageFaults>.Instance), NullLogger<LocalIngestionQueue>.Instance);

@@ -22,6 +22,10 @@ public enum DocumentStatus
 /// <param name="Attempts">Extractions of this content started and not (yet) finished: incremented before extraction
 /// starts, reset when a run ends (indexed or failed) or the content changes. A value above zero when a new attempt
 /// starts means the earlier ones died with their worker (see <see cref="QuarantineReason"/>).</param>
+/// <param name="DuplicateOf">Id of the document with byte-identical content and the same readers whose chunks answer for
+/// this one: a duplicate is <c>indexed</c> with no chunks of its own (<see cref="Duplicates.DuplicateContent"/>).</param>
+/// <param name="PromotedFrom">Id of the deleted document this one took over from as a promoted duplicate: that document's
+/// chunks stay searchable until this copy is indexed (or fails), then they are removed.</param>
 public sealed record DocumentRecord(
     string Id,
     string SourcePath,
@@ -37,7 +41,9 @@ public sealed record DocumentRecord(
     DateTimeOffset? CompletedAt,
     IReadOnlyDictionary<string, double> StageMilliseconds,
     string? Detail = null,
-    int Attempts = 0)
+    int Attempts = 0,
+    string? DuplicateOf = null,
+    string? PromotedFrom = null)
 {
     /// <summary>The failure reason of a document whose ingestion crashed the worker more often than
     /// <c>RagFunctions:Ingestion:Limits:MaxInterruptedAttempts</c> allows; it is not retried until its content changes.</summary>
@@ -54,8 +60,9 @@ public sealed record DocumentRecord(
     /// <summary>Groups whose members may read the document (source path under <c>groups/&lt;g&gt;/</c>).</summary>
     public IReadOnlyList<string> GroupIds => Access.DocumentAccess.ReadersOf(SourcePath).GroupIds;
 
-    /// <summary>True when exactly this content is already in the index, so a new run would change nothing.</summary>
-    public bool IsIndexedWith(string contentHash) => Status == DocumentStatus.Indexed && ContentHash == contentHash;
+    /// <summary>True when exactly this content is already in the index under this document's own id, so a new run would
+    /// change nothing. A duplicate's content is indexed under its primary's id: see <see cref="Duplicates.DuplicateContent.IsSettledAsync"/>.</summary>
+    public bool IsIndexedWith(string contentHash) => Status == DocumentStatus.Indexed && ContentHash == contentHash && DuplicateOf is null;
 }
 
 /// <summary>Document ids are a pure function of the source path so every re-drop of the same path maps to the same chunks.</summary>

@@ -11,4 +11,9 @@ public interface IDocumentCatalog
     Task UpsertAsync(DocumentRecord record, CancellationToken cancellationToken);
 
     Task DeleteAsync(string documentId, CancellationToken cancellationToken);
+
+    /// <summary>Every document whose <see cref="DocumentRecord.ContentHash"/> is <paramref name="contentHash"/> (duplicate
+    /// detection). Stores answer from an index on the hash; this fallback reads the whole catalog.</summary>
+    async Task<IReadOnlyList<DocumentRecord>> FindByContentHashAsync(string contentHash, CancellationToken cancellationToken) =>
+        [.. (await ListAsync(cancellationToken)).Where(r => string.Equals(r.ContentHash, contentHash, StringComparison.Ordinal))];
 }

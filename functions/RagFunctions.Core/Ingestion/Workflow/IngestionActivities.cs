@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Ingestion.Duplicates;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Staging;
@@ -20,6 +21,7 @@ public sealed partial class IngestionActivities(
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     ISearchIndex index,
     IDocumentCatalog catalog,
+    DuplicateContent duplicates,
     IngestionMetrics metrics,
     StagedIngestionData staged,
     IOptions<EmbeddingOptions> embeddingOptions,
@@ -27,13 +29,14 @@ public sealed partial class IngestionActivities(
     TimeProvider time,
     ILogger<IngestionActivities> logger)
 {
-    /// <summary>Records the run as started, or reports that this exact content is already indexed.</summary>
+    /// <summary>Records the run as started, or reports that this exact content is already indexed, or records the document
+    /// as a duplicate of a peer with the same content and readers (<see cref="DuplicateContent"/>).</summary>
     public async Task<BeginResult> BeginAsync(IngestionRequest request, CancellationToken cancellationToken)
     {
         var path = DocumentIds.NormalizePath(request.SourcePath);
         var documentId = DocumentIds.FromSourcePath(path);
         var existing = await catalog.GetAsync(documentId, cancellationToken);
-        if (existing is not null && existing.IsIndexedWith(request.ContentHash))
+        if (existing is not null && await duplicates.IsSettledAsync(existing, request.ContentHash, cancellationToken))
         {
             // A duplicate delivery after the first run finished; the intake already noted skips it saw itself.
             LogSkipped(documentId, path);
@@ -45,16 +48,33 @@ public sealed partial class IngestionActivities(
         var record = new DocumentRecord(
             documentId, path, Path.GetFileName(path), request.SizeBytes, request.ContentHash, DocumentStatus.Extracting,
             FailureReason: null,
-            ChunkCount: existing?.ChunkCount ?? 0,
-            TokenCount: existing?.TokenCount ?? 0,
+            ChunkCount: existing is { DuplicateOf: null } ? existing.ChunkCount : 0,
+            TokenCount: existing is { DuplicateOf: null } ? existing.TokenCount : 0,
             QueuedAt: request.QueuedAt,
             StartedAt: time.GetUtcNow(),
             CompletedAt: null,
             StageMilliseconds: new Dictionary<string, double>(),
-            Detail: existing is null ? null : "re-ingesting changed content",
+            Detail: existing?.PromotedFrom is not null ? existing.Detail : existing is null ? null : "re-ingesting changed content",
             // Interrupted attempts count per content: a crash of an older version says nothing about this one.
-            Attempts: existing is not null && existing.ContentHash == request.ContentHash ? existing.Attempts : 0);
+            Attempts: existing is not null && existing.ContentHash == request.ContentHash ? existing.Attempts : 0,
+            PromotedFrom: existing?.ContentHash == request.ContentHash ? existing.PromotedFrom : null);
         await catalog.UpsertAsync(record, cancellationToken);
+
+        // A primary whose content changed leaves its duplicates without indexed content: the first of them takes over. The
+        // record above already holds the new hash, so the successor's run does not find this document as its peer.
+        if (existing is { DuplicateOf: null } && existing.ContentHash != request.ContentHash
+            && await duplicates.PromoteSuccessorAsync(existing, $"{path} changed", keepChunks: false, cancellationToken) is { } successor)
+        {
+            await duplicates.RequeueAsync(successor, cancellationToken);
+        }
+
+        if (await duplicates.PrimaryAtBeginAsync(record, cancellationToken) is { } primary)
+        {
+            await duplicates.RecordDuplicateAsync(record, primary, cancellationToken);
+            metrics.DocumentFinished("duplicate");
+            return new BeginResult(documentId, AlreadyIndexed: false, DuplicateOf: primary.Id);
+        }
+
         LogStarted(documentId, path, request.SizeBytes);
         return new BeginResult(documentId, AlreadyIndexed: false);
     }
@@ -209,13 +229,15 @@ public sealed partial class IngestionActivities(
         return new IndexResult(indexed.Count, ms);
     }
 
-    /// <summary>Marks the document indexed with its counts and timings.</summary>
+    /// <summary>Marks the document indexed with its counts and timings, removes the chunks a promoted copy inherited, and
+    /// steps down to a duplicate when a peer with a lower id holds the same content (<see cref="DuplicateContent"/>).</summary>
     public async Task<bool> CompleteAsync(CompleteInput input, CancellationToken cancellationToken)
     {
         var current = await catalog.GetAsync(input.DocumentId, cancellationToken)
             ?? throw new InvalidOperationException($"document {input.DocumentId} vanished from the catalog while indexing");
-        await catalog.UpsertAsync(
-            current with
+        if (current.DuplicateOf is null)
+        {
+            var indexed = current with
             {
                 Status = DocumentStatus.Indexed,
                 FailureReason = null,
@@ -224,10 +246,25 @@ public sealed partial class IngestionActivities(
                 TokenCount = input.TokenCount,
                 CompletedAt = time.GetUtcNow(),
                 StageMilliseconds = input.StageMilliseconds,
-                Detail = null,
+                Detail = current.PromotedFrom is null ? null : current.Detail,
                 Attempts = 0,
-            },
-            cancellationToken);
+                PromotedFrom = null,
+            };
+            await catalog.UpsertAsync(indexed, cancellationToken);
+            if (current.PromotedFrom is { } inherited)
+            {
+                // The promoted copy's own chunks are in the index now: the deleted primary's may go.
+                await duplicates.RetireInheritedAsync(inherited, cancellationToken);
+            }
+
+            // Read after the write above: of two identical files completing at once, the higher id sees the lower and steps down.
+            if (await duplicates.PrimaryAtCompleteAsync(indexed, cancellationToken) is { } primary)
+            {
+                await duplicates.RecordDuplicateAsync(indexed, primary, cancellationToken);
+            }
+        }
+
+        // A retried Complete after stepping down finds DuplicateOf set and leaves the record as it is.
         // After the status write: a retried Complete must still find the catalog entry, and staging is only scratch space.
         await staged.DeleteRunAsync(input.RunId, cancellationToken);
         metrics.Indexed(input.ChunkCount, input.TokenCount);
@@ -247,8 +284,18 @@ public sealed partial class IngestionActivities(
                 current with
                 {
                     Status = DocumentStatus.Failed, FailureReason = input.Reason, ChunkCount = 0, TokenCount = 0, CompletedAt = time.GetUtcNow(), Attempts = 0,
+                    PromotedFrom = null,
                 },
                 cancellationToken);
+            if (current.PromotedFrom is { } inherited)
+            {
+                await duplicates.RetireInheritedAsync(inherited, cancellationToken);
+            }
+
+            if (current.DuplicateOf is null)
+            {
+                await duplicates.FailDuplicatesAsync(current, input.Reason, cancellationToken);
+            }
         }
 
         if (input.RunId is { } runId)

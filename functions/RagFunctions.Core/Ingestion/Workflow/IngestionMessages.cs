@@ -6,8 +6,9 @@ namespace RagFunctions.Core.Ingestion.Workflow;
 /// <param name="QueuedAt">When the trigger saw the file; taken by the starter, because a workflow may not read the clock.</param>
 public sealed record IngestionRequest(string SourcePath, string ContentHash, long SizeBytes, DateTimeOffset QueuedAt);
 
-/// <summary>Result of the begin step: whether this content is already indexed.</summary>
-public sealed record BeginResult(string DocumentId, bool AlreadyIndexed);
+/// <summary>Result of the begin step: whether this content is already indexed, or (<paramref name="DuplicateOf"/>) the id
+/// of the document with the same content and readers this one was recorded as a duplicate of.</summary>
+public sealed record BeginResult(string DocumentId, bool AlreadyIndexed, string? DuplicateOf = null);
 
 /// <summary>Input of the extract-and-chunk activity.</summary>
 /// <param name="RunId">Staging reference of this run (<see cref="IngestionInstanceIds.For"/>): where the chunks are staged.</param>
@@ -48,6 +49,9 @@ public enum IngestionOutcomeKind
     Indexed,
     Skipped,
     Failed,
+
+    /// <summary>Recorded as a duplicate of a document with the same content and readers; nothing indexed.</summary>
+    Duplicate,
 }
 
 /// <summary>What a workflow run did.</summary>

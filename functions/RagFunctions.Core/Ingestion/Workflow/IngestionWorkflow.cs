@@ -1,7 +1,7 @@
 using RagFunctions.Core.Ingestion.Chunking;
 namespace RagFunctions.Core.Ingestion.Workflow;
 
-/// <summary>The ingestion orchestration: begin → extract+chunk → fan-out embed → fan-in → index → complete.
+/// <summary>The ingestion orchestration: begin (skip unchanged content, record a duplicate) → extract+chunk → fan-out embed → fan-in → index → complete.
 /// Pure sequencing over <see cref="IWorkflowContext"/>: no I/O, clock or randomness, so Durable Functions can replay it
 /// and a test can prove that replays issue the identical call sequence.</summary>
 /// <remarks>Activities exchange references and counts only: chunk text and vectors are staged under the run id
@@ -19,6 +19,11 @@ public static class IngestionWorkflow
         if (begin.AlreadyIndexed)
         {
             return new IngestionOutcome(begin.DocumentId, IngestionOutcomeKind.Skipped, 0, null);
+        }
+
+        if (begin.DuplicateOf is not null)
+        {
+            return new IngestionOutcome(begin.DocumentId, IngestionOutcomeKind.Duplicate, 0, null);
         }
 
         // Deterministic (a pure function of the request), so a replay computes the same reference.

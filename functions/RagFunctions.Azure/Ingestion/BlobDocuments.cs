@@ -40,3 +40,39 @@ public sealed class BlobDocumentDropBox(DocumentsContainer documents) : IDocumen
     public async Task DeleteAsync(string sourcePath, CancellationToken cancellationToken) =>
         await documents.Store.DeleteAsync(sourcePath, cancellationToken).ConfigureAwait(false);
 }
+
+/// <summary><see cref="IDocumentRequeue"/> over the documents container: the blob is written again with the same content and
+/// metadata, so Event Grid delivers a fresh <c>Microsoft.Storage.BlobCreated</c> (Put Blob / Put Block List raise it) and
+/// the blob trigger starts the orchestration as for any upload. The content is buffered in a temporary file first: the
+/// download stream reads the blob it would otherwise be overwriting.</summary>
+public sealed class BlobDocumentRequeue(DocumentsContainer documents) : IDocumentRequeue
+{
+    public async Task RequeueAsync(string sourcePath, CancellationToken cancellationToken)
+    {
+        var metadata = await documents.Store.GetMetadataAsync(sourcePath, cancellationToken).ConfigureAwait(false);
+        var download = await documents.Store.OpenReadAsync(sourcePath, cancellationToken).ConfigureAwait(false);
+        if (metadata is null || download is null)
+        {
+            // Deleted meanwhile: its own BlobDeleted event removes the record.
+            if (download is not null)
+            {
+                await download.DisposeAsync().ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        var buffer = new FileStream(
+            Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await using (buffer.ConfigureAwait(false))
+        {
+            await using (download.ConfigureAwait(false))
+            {
+                await download.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+
+            buffer.Position = 0;
+            await documents.Store.UploadAsync(sourcePath, buffer, metadata, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -69,6 +69,27 @@ public sealed class CosmosDocumentCatalog(Func<CancellationToken, Task<Container
         return [.. records.OrderByDescending(r => r.QueuedAt).ThenBy(r => r.Id, StringComparer.Ordinal)];
     }
 
+    /// <summary>A single-partition query on <c>record.contentHash</c> (Cosmos DB indexes every path by default).</summary>
+    public async Task<IReadOnlyList<DocumentRecord>> FindByContentHashAsync(string contentHash, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(contentHash);
+        var items = await container(cancellationToken).ConfigureAwait(false);
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.record.contentHash = @hash")
+            .WithParameter("@type", ItemType)
+            .WithParameter("@hash", contentHash);
+        var records = new List<DocumentRecord>();
+        using var feed = items.GetItemQueryStreamIterator(query, continuationToken: null, new QueryRequestOptions { PartitionKey = Partition });
+        while (feed.HasMoreResults)
+        {
+            using var page = await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false);
+            page.EnsureSuccessStatusCode();
+            var body = await JsonSerializer.DeserializeAsync<QueryPage>(page.Content, Json, cancellationToken).ConfigureAwait(false);
+            records.AddRange(body?.Documents?.Select(d => d.Record).OfType<DocumentRecord>() ?? []);
+        }
+
+        return [.. records.OrderBy(r => r.Id, StringComparer.Ordinal)];
+    }
+
     public async Task UpsertAsync(DocumentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);

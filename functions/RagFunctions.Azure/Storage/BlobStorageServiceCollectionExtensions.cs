@@ -28,7 +28,7 @@ public static class BlobStorageServiceCollectionExtensions
         return services;
     }
 
-    /// <summary><see cref="IDocumentSource"/> and <see cref="IDocumentDropBox"/> on the blob container
+    /// <summary><see cref="IDocumentSource"/>, <see cref="IDocumentDropBox"/> and <see cref="IDocumentRequeue"/> on the blob container
     /// <paramref name="containerName"/> (the one the host's blob trigger watches), replacing local ones.</summary>
     public static IServiceCollection AddBlobDocuments(this IServiceCollection services, IConfiguration configuration, string containerName)
     {
@@ -38,8 +38,10 @@ public static class BlobStorageServiceCollectionExtensions
             new BlobContainerStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(containerName))));
         services.RemoveAll<IDocumentSource>();
         services.RemoveAll<IDocumentDropBox>();
+        services.RemoveAll<IDocumentRequeue>();
         services.AddSingleton<IDocumentSource, BlobDocumentSource>();
         services.AddSingleton<IDocumentDropBox, BlobDocumentDropBox>();
+        services.AddSingleton<IDocumentRequeue, BlobDocumentRequeue>();
         return services;
     }
 

@@ -24,7 +24,12 @@ public sealed partial class IngestionIntake(
         // A duplicate is settled while its primary holds the content; one whose primary is gone runs again.
         if (existing is not null && await duplicates.IsSettledAsync(existing, contentHash, cancellationToken))
         {
-            await catalog.UpsertAsync(existing with { Detail = $"unchanged content; re-ingest skipped at {now:O}" }, cancellationToken);
+            // A duplicate keeps its detail: that it is the same content as its primary says more than when it was last seen.
+            if (existing.DuplicateOf is null)
+            {
+                await catalog.UpsertAsync(existing with { Detail = $"unchanged content; re-ingest skipped at {now:O}" }, cancellationToken);
+            }
+
             LogUnchanged(documentId, path);
             return null;
         }

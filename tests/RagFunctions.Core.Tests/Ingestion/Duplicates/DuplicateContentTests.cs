@@ -55,6 +55,7 @@ public sealed class DuplicateContentTests
         Assert.Null(await host.IngestAsync("copy-of-faq.md"));
         Assert.Null(await host.IngestAsync("faq.md"));
         Assert.Equal(host.Record("faq.md").Id, host.Record("copy-of-faq.md").DuplicateOf);
+        Assert.Equal("same content as faq.md; not indexed again", host.Record("copy-of-faq.md").Detail);
     }
 
     [Fact]

@@ -69,12 +69,14 @@ public sealed class CosmosDocumentCatalog(Func<CancellationToken, Task<Container
         return [.. records.OrderByDescending(r => r.QueuedAt).ThenBy(r => r.Id, StringComparer.Ordinal)];
     }
 
-    /// <summary>A single-partition query on <c>record.contentHash</c> (Cosmos DB indexes every path by default).</summary>
+    /// <summary>A single-partition query on <c>record.contentHash</c> (Cosmos DB indexes every path by default). The partition
+    /// is named in the filter as well as in the request options, as the conversation store's queries do.</summary>
     public async Task<IReadOnlyList<DocumentRecord>> FindByContentHashAsync(string contentHash, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(contentHash);
         var items = await container(cancellationToken).ConfigureAwait(false);
-        var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type AND c.record.contentHash = @hash")
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.userId = @partition AND c.type = @type AND c.record.contentHash = @hash")
+            .WithParameter("@partition", PartitionValue)
             .WithParameter("@type", ItemType)
             .WithParameter("@hash", contentHash);
         var records = new List<DocumentRecord>();

@@ -59,7 +59,9 @@ public sealed partial class IngestionIntake(
             ? await duplicates.PromoteSuccessorAsync(
                 existing, $"{existing.SourcePath} was deleted", keepChunks: existing.Status == DocumentStatus.Indexed, cancellationToken)
             : null;
-        if (successor?.PromotedFrom is null)
+        var keepChunks = successor?.PromotedFrom is not null
+            || (existing is null && await duplicates.IsInheritedAsync(documentId, cancellationToken));
+        if (!keepChunks)
         {
             await index.DeleteDocumentAsync(documentId, cancellationToken);
         }

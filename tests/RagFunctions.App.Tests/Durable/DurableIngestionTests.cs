@@ -107,6 +107,48 @@ public sealed class DurableIngestionTests
     }
 
     [Fact]
+    public async Task Two_identical_blobs_ingested_at_once_end_as_one_indexed_document_and_its_duplicate()
+    {
+        await using var harness = await IngestionHarness.StartAsync();
+        // Both begin activities are held until both have started, so the two orchestrations run side by side.
+        var begun = 0;
+        var bothBegun = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.BeforeActivity = (name, _) =>
+        {
+            if (name != IngestionActivityNames.Begin)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (Interlocked.Increment(ref begun) == 2)
+            {
+                bothBegun.TrySetResult();
+            }
+
+            return bothBegun.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        };
+        var content = Handbook(sections: 6);
+
+        var first = await harness.DeliverAsync("handbook.md", content);
+        var second = await harness.DeliverAsync("handbook-copy.md", content);
+        await harness.CompletionAsync(first!);
+        await harness.CompletionAsync(second!);
+
+        var catalog = harness.Get<IDocumentCatalog>();
+        var records = await catalog.ListAsync(CancellationToken.None);
+        var primary = Assert.Single(records, r => r.DuplicateOf is null);
+        var duplicate = Assert.Single(records, r => r.DuplicateOf is not null);
+        Assert.Equal(primary.Id, duplicate.DuplicateOf);
+        Assert.Equal(DocumentStatus.Indexed, primary.Status);
+        Assert.True(primary.ChunkCount > 0);
+        Assert.Equal(DocumentStatus.Indexed, duplicate.Status);
+        Assert.Equal(0, duplicate.ChunkCount);
+        // The tie-break is the document id, so the outcome does not depend on which orchestration ran first.
+        Assert.Equal(records.Select(r => r.Id).Order(StringComparer.Ordinal).First(), primary.Id);
+        Assert.Equal(1, (await harness.Get<RagFunctions.Core.Retrieval.ISearchIndex>().GetStatsAsync(CancellationToken.None)).DocumentCount);
+    }
+
+    [Fact]
     public async Task The_same_blob_event_delivered_twice_starts_one_instance()
     {
         await using var harness = await IngestionHarness.StartAsync();

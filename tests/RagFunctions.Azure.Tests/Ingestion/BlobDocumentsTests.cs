@@ -90,6 +90,36 @@ public sealed class BlobDocumentsTests(AzuriteBlobServer azurite) : IAsyncLifeti
     }
 
     [AzuriteFact]
+    public async Task Requeueing_writes_the_blob_again_with_the_same_content_and_metadata()
+    {
+        // A promoted duplicate is re-ingested through BlobCreated: the blob must be written anew (new ETag), unchanged.
+        var store = _provider.GetRequiredService<DocumentsContainer>().Store;
+        var content = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("R FAQ line. ", 20_000)));
+        await store.UploadAsync("groups/team-a/R-FAQ.pdf", new MemoryStream(content), new Dictionary<string, string> { ["origin"] = "upload" }, Ct);
+        var blob = store.Client.GetBlobClient("groups/team-a/R-FAQ.pdf");
+        var before = (await blob.GetPropertiesAsync(cancellationToken: Ct)).Value.ETag;
+
+        Assert.IsType<BlobDocumentRequeue>(_provider.GetRequiredService<IDocumentRequeue>());
+        await _provider.GetRequiredService<IDocumentRequeue>().RequeueAsync("groups/team-a/R-FAQ.pdf", Ct);
+
+        var after = (await blob.GetPropertiesAsync(cancellationToken: Ct)).Value;
+        Assert.NotEqual(before, after.ETag);
+        Assert.Equal("upload", after.Metadata["origin"]);
+        await using var read = await Source.OpenReadAsync("groups/team-a/R-FAQ.pdf", Ct);
+        using var copy = new MemoryStream();
+        await read!.CopyToAsync(copy, Ct);
+        Assert.Equal(content, copy.ToArray());
+    }
+
+    [AzuriteFact]
+    public async Task Requeueing_a_blob_deleted_meanwhile_writes_nothing()
+    {
+        await _provider.GetRequiredService<IDocumentRequeue>().RequeueAsync("gone.pdf", Ct);
+
+        Assert.Empty(await ToListAsync(_provider.GetRequiredService<DocumentsContainer>().Store.ListAsync(null, Ct)));
+    }
+
+    [AzuriteFact]
     public async Task A_path_that_never_existed_reads_as_gone()
     {
         Assert.Null(await Source.OpenReadAsync("folder/never.pdf", Ct));

@@ -164,6 +164,12 @@ public sealed partial class DuplicateContent(
         }
     }
 
+    /// <summary>True when a promoted copy still relies on the chunks of the deleted document <paramref name="documentId"/>: a
+    /// second removal of it (the drop-folder watcher or the BlobDeleted event after an API delete) must leave them. Reads the
+    /// whole catalog, which only happens for removals of documents the catalog no longer knows.</summary>
+    public async Task<bool> IsInheritedAsync(string documentId, CancellationToken cancellationToken) =>
+        (await catalog.ListAsync(cancellationToken)).Any(r => string.Equals(r.PromotedFrom, documentId, StringComparison.Ordinal));
+
     /// <summary>A primary failed: its duplicates hold the same bytes, so they fail with the same reason (a re-drop retries them).</summary>
     public async Task FailDuplicatesAsync(DocumentRecord primary, string reason, CancellationToken cancellationToken)
     {

@@ -93,6 +93,11 @@ public sealed class DuplicateContentTests
         Assert.Equal(["copy-of-faq.md"], host.Requeued.Paths);
         Assert.NotEmpty(host.Index.Find("zebrafish"));
 
+        // The deletion is seen a second time (watcher after an API delete, or the BlobDeleted event): the chunks stay.
+        await host.Intake.RemoveBySourcePathAsync("faq.md", CancellationToken.None);
+        Assert.NotEmpty(host.Index.Find("zebrafish"));
+        Assert.Equal(["copy-of-faq.md"], host.Requeued.Paths);
+
         await host.DrainRequeuedAsync();
 
         promoted = host.Record("copy-of-faq.md");

@@ -23,6 +23,7 @@ return args[0] switch
     "chunk-scale" => await ChunkScaleBenchmark.RunAsync(options),
     "eval" => await EvalBenchmark.RunAsync(options),
     "chat" => await ChatBenchmark.RunAsync(options),
+    "embed-throughput" => await RagFunctions.Benchmarks.Embedding.EmbedThroughputBenchmark.RunAsync(options),
     _ => Usage(),
 };
 
@@ -37,6 +38,7 @@ static int Usage()
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]
           chunk-scale [--sizes 1,2,4,8,16] [--embedder lexical]   (single-line files through the pipeline: seconds per MB)
+          embed-throughput --corpus FILE [--embedder minilm|arctic-xs] [--n 512] [--batch 16] [--configs 1x1,2x1,1x2,2x2,1x4]   (INTRA-OP THREADS x PARALLEL CALLS)
           trace-top   --trace FILE.nettrace [--top 30] [--filter TEXT] [--callers TEXT]   (hottest methods of an EventPipe CPU sample trace)
         corpus: one chunk of text per line; queries: one query per line.
         """);

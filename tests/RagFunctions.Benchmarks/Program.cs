@@ -17,6 +17,7 @@ return args[0] switch
     "search" => await SearchBenchmark.RunAsync(options),
     "sqlite-load" => await SqliteLoadBenchmark.RunAsync(options),
     "make-corpus" => await CorpusBuilder.RunAsync(options),
+    "scale-corpus" => await CorpusScaler.RunAsync(options),
     "ingest" => await IngestBenchmark.RunAsync(options),
     "memory" => await RagFunctions.Benchmarks.Memory.MemoryBenchmark.RunAsync(options),
     "trace-top" => await TraceSummary.RunAsync(options),
@@ -34,6 +35,7 @@ static int Usage()
           search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N] [--embedder minilm|arctic-xs|lexical]
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
+          scale-corpus --corpus FILE --out FILE [--factor 10]   (recombined halves of real chunks: 1M from 100k)
           ingest      --folder DIR [--data DIR] [--parallel N]
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]

@@ -36,7 +36,7 @@ static int Usage()
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           scale-corpus --corpus FILE --out FILE [--factor 10]   (recombined halves of real chunks: 1M from 100k)
-          ingest      --folder DIR [--data DIR] [--parallel N]
+          ingest      --folder DIR [--data DIR] [--parallel N] [--embedder minilm|arctic-xs|lexical] [--intra-op N] [--batches N] [--warmup 800]
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]
           chunk-scale [--sizes 1,2,4,8,16] [--embedder lexical]   (single-line files through the pipeline: seconds per MB)

@@ -44,7 +44,12 @@ public sealed partial class IngestionIntake(
         var queued = existing is null
             ? new DocumentRecord(documentId, path, Path.GetFileName(path), sizeBytes, contentHash, DocumentStatus.Queued,
                 null, 0, 0, now, null, null, new Dictionary<string, double>())
-            : existing with { Status = DocumentStatus.Queued, SizeBytes = sizeBytes, QueuedAt = now, FailureReason = null, Detail = "changed content queued", DuplicateOf = null };
+            : existing with
+            {
+                Status = DocumentStatus.Queued, SizeBytes = sizeBytes, QueuedAt = now, FailureReason = null,
+                Detail = existing.ContentHash == contentHash && DuplicateContent.IsPromotion(existing.Detail) ? existing.Detail : "changed content queued",
+                DuplicateOf = null,
+            };
         await catalog.UpsertAsync(queued, cancellationToken);
         return new IngestionRequest(path, contentHash, sizeBytes, now);
     }

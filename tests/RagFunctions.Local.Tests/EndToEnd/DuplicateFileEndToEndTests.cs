@@ -63,6 +63,7 @@ public sealed class DuplicateFileEndToEndTests : IDisposable
 
         var promoted = await WaitForPrimaryAsync(client, copyId);
         Assert.Equal(chunks, promoted.GetProperty("chunkCount").GetInt32());
+        Assert.Equal("promoted: R-FAQ.pdf was deleted", promoted.GetProperty("detail").GetString());
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/documents/{primaryId}")).StatusCode);
         await AssertHitsOnlyFromAsync(client, copyId);
     }

@@ -34,6 +34,12 @@ public sealed partial class DuplicateContent(
     TimeProvider time,
     ILogger<DuplicateContent> logger)
 {
+    /// <summary>Start of the detail of a promoted duplicate (kept through its run, so the list says why it was re-indexed).</summary>
+    public const string PromotedPrefix = "promoted: ";
+
+    /// <summary>True when <paramref name="detail"/> is a promotion note.</summary>
+    public static bool IsPromotion(string? detail) => detail?.StartsWith(PromotedPrefix, StringComparison.Ordinal) == true;
+
     /// <summary>True when the two source paths have the same readers (owners and groups compared as sets).</summary>
     public static bool SameReaders(string sourcePathA, string sourcePathB)
     {
@@ -135,7 +141,7 @@ public sealed partial class DuplicateContent(
             ChunkCount = 0,
             TokenCount = 0,
             CompletedAt = null,
-            Detail = $"promoted: {why}; indexing this copy",
+            Detail = PromotedPrefix + why,
         };
         await catalog.UpsertAsync(successor, cancellationToken);
         foreach (var other in duplicates.Skip(1))

@@ -54,7 +54,9 @@ public sealed partial class IngestionActivities(
             StartedAt: time.GetUtcNow(),
             CompletedAt: null,
             StageMilliseconds: new Dictionary<string, double>(),
-            Detail: existing?.PromotedFrom is not null ? existing.Detail : existing is null ? null : "re-ingesting changed content",
+            Detail: existing is null ? null
+                : existing.ContentHash == request.ContentHash && DuplicateContent.IsPromotion(existing.Detail) ? existing.Detail
+                : "re-ingesting changed content",
             // Interrupted attempts count per content: a crash of an older version says nothing about this one.
             Attempts: existing is not null && existing.ContentHash == request.ContentHash ? existing.Attempts : 0,
             PromotedFrom: existing?.ContentHash == request.ContentHash ? existing.PromotedFrom : null);
@@ -246,7 +248,7 @@ public sealed partial class IngestionActivities(
                 TokenCount = input.TokenCount,
                 CompletedAt = time.GetUtcNow(),
                 StageMilliseconds = input.StageMilliseconds,
-                Detail = current.PromotedFrom is null ? null : current.Detail,
+                Detail = DuplicateContent.IsPromotion(current.Detail) ? current.Detail : null,
                 Attempts = 0,
                 PromotedFrom = null,
             };

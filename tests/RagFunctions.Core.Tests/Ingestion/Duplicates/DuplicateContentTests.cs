@@ -104,6 +104,7 @@ public sealed class DuplicateContentTests
         Assert.Equal(DocumentStatus.Indexed, promoted.Status);
         Assert.True(promoted.ChunkCount > 0);
         Assert.Null(promoted.PromotedFrom);
+        Assert.Equal("promoted: faq.md was deleted", promoted.Detail);
         Assert.Equal([promoted.Id], host.Index.DocumentIds);
         Assert.NotEmpty(host.Index.Find("zebrafish"));
         Assert.All(host.Index.Find("zebrafish"), path => Assert.Equal("copy-of-faq.md", path));
@@ -141,6 +142,7 @@ public sealed class DuplicateContentTests
 
         Assert.Null(host.Record("copy-of-faq.md").DuplicateOf);
         Assert.Equal(DocumentStatus.Indexed, host.Record("copy-of-faq.md").Status);
+        Assert.Equal("promoted: faq.md changed", host.Record("copy-of-faq.md").Detail);
         Assert.Equal(DocumentStatus.Indexed, host.Record("faq.md").Status);
         Assert.All(host.Index.Find("zebrafish"), path => Assert.Equal("copy-of-faq.md", path));
         Assert.NotEmpty(host.Index.Find("zebrafish"));

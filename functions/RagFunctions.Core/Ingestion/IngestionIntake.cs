@@ -24,8 +24,9 @@ public sealed partial class IngestionIntake(
         // A duplicate is settled while its primary holds the content; one whose primary is gone runs again.
         if (existing is not null && await duplicates.IsSettledAsync(existing, contentHash, cancellationToken))
         {
-            // A duplicate keeps its detail: that it is the same content as its primary says more than when it was last seen.
-            if (existing.DuplicateOf is null)
+            // A duplicate or a promoted copy keeps its detail: that it is the same content as its primary (or took over from a
+            // deleted one) says more than when it was last seen.
+            if (existing.DuplicateOf is null && !DuplicateContent.IsPromotion(existing.Detail))
             {
                 await catalog.UpsertAsync(existing with { Detail = $"unchanged content; re-ingest skipped at {now:O}" }, cancellationToken);
             }

@@ -105,6 +105,8 @@ public sealed class DuplicateContentTests
         Assert.True(promoted.ChunkCount > 0);
         Assert.Null(promoted.PromotedFrom);
         Assert.Equal("promoted: faq.md was deleted", promoted.Detail);
+        Assert.Null(await host.IngestAsync("copy-of-faq.md"));
+        Assert.Equal("promoted: faq.md was deleted", host.Record("copy-of-faq.md").Detail);
         Assert.Equal([promoted.Id], host.Index.DocumentIds);
         Assert.NotEmpty(host.Index.Find("zebrafish"));
         Assert.All(host.Index.Find("zebrafish"), path => Assert.Equal("copy-of-faq.md", path));

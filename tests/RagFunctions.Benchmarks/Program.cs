@@ -18,6 +18,7 @@ return args[0] switch
     "sqlite-load" => await SqliteLoadBenchmark.RunAsync(options),
     "make-corpus" => await CorpusBuilder.RunAsync(options),
     "ingest" => await IngestBenchmark.RunAsync(options),
+    "reingest" => await ReingestBenchmark.RunAsync(options),
     "memory" => await RagFunctions.Benchmarks.Memory.MemoryBenchmark.RunAsync(options),
     "trace-top" => await TraceSummary.RunAsync(options),
     "chunk-scale" => await ChunkScaleBenchmark.RunAsync(options),
@@ -34,6 +35,7 @@ static int Usage()
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           ingest      --folder DIR [--data DIR] [--parallel N]
+          reingest    --file FILE [--rounds 3] [--embedder minilm|arctic-xs|lexical]   (one paragraph edited per round, vector cache on vs. off)
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]
           chunk-scale [--sizes 1,2,4,8,16] [--embedder lexical]   (single-line files through the pipeline: seconds per MB)

@@ -164,6 +164,12 @@ public sealed class AzuriteFactAttribute : FactAttribute
     public AzuriteFactAttribute() => Skip = AzuriteBlobServer.SkipReason();
 }
 
+/// <summary>A data-driven test against Azurite, skipped like <see cref="AzuriteFactAttribute"/>.</summary>
+public sealed class AzuriteTheoryAttribute : TheoryAttribute
+{
+    public AzuriteTheoryAttribute() => Skip = AzuriteBlobServer.SkipReason();
+}
+
 /// <summary>One Azurite process for every test class that uses it (classes in the collection run one after another).</summary>
 [CollectionDefinition(Name)]
 public sealed class AzuriteCollection : ICollectionFixture<AzuriteBlobServer>

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using RagFunctions.Benchmarks.Cli;
 using RagFunctions.Benchmarks.Ingest;
 using RagFunctions.Core.Ingestion;
+using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Workflow;
 using RagFunctions.Core.Retrieval;
@@ -174,11 +175,13 @@ internal static class EvalBenchmark
         var chunks = new List<DocumentChunkRef>();
         await using var connection = await database.OpenAsync(CancellationToken.None);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT rowid, source_path, content FROM search_chunks ORDER BY document_id, ordinal";
+        command.CommandText = "SELECT rowid, source_path, title, heading, content FROM search_chunks ORDER BY document_id, ordinal";
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {
-            chunks.Add(new DocumentChunkRef(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+            // The keyword index analyses the chunk with its context prefix (title › heading), so the baseline reads the same text.
+            var text = ChunkContext.Contextualise(reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
+            chunks.Add(new DocumentChunkRef(reader.GetInt64(0), reader.GetString(1), text));
         }
 
         return chunks;

@@ -153,11 +153,18 @@ public static class DocumentsApi
         string sourcePath;
         try
         {
-            sourcePath = await dropBox.SaveAsync(folder, file.FileName, stream, cancellationToken);
+            sourcePath = replacement.CreateOnly
+                ? await dropBox.CreateAsync(folder, file.FileName, stream, cancellationToken)
+                : await dropBox.SaveAsync(folder, file.FileName, stream, cancellationToken);
         }
         catch (ProblemException problem)
         {
             return ProblemResults.From(problem);
+        }
+        catch (DocumentExistsException taken)
+        {
+            // A concurrent upload of the same new name won the create-only write.
+            return UploadReplacement.Taken(await catalog.GetAsync(DocumentIds.FromSourcePath(taken.SourcePath), cancellationToken), taken.SourcePath);
         }
 
         var id = DocumentIds.FromSourcePath(sourcePath);

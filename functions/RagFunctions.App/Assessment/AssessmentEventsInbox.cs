@@ -50,8 +50,24 @@ public sealed class AssessmentEventsInbox(ServiceBusClient client, IOptions<Asse
             return ProblemResults.From(new ValidationProblemException(invalid.Errors, invalid.Description), request.Path).AsActionResult();
         }
 
-        await using var sender = client.CreateSender(options.Value.QueueName);
-        await sender.SendMessageAsync(new ServiceBusMessage(body) { ContentType = "application/json" }, cancellationToken);
+        var queue = options.Value.QueueName;
+        try
+        {
+            await using var sender = client.CreateSender(queue);
+            await sender.SendMessageAsync(new ServiceBusMessage(body) { ContentType = "application/json" }, cancellationToken);
+        }
+        catch (ServiceBusException ex)
+        {
+            // The event was not accepted: the caller must retry, so it gets a 503 naming the queue and the settings behind it
+            // rather than a bare 500. Transient failures (ServiceBusException.IsTransient) suggest a retry soon.
+            var problem = new UpstreamUnavailableProblemException(
+                $"The assessment queue '{queue}' did not accept the event ({ex.Reason}); it was not queued. " +
+                $"Check {AssessmentOptions.Section}:QueueName and the {AssessmentQueue.Connection}__fullyQualifiedNamespace setting.",
+                ex,
+                ex.IsTransient ? TimeSpan.FromSeconds(5) : null);
+            return ProblemResults.From(problem, request.Path).AsActionResult();
+        }
+
         return new AcceptedResult();
     }
 }

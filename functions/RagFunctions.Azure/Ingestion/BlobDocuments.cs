@@ -29,11 +29,26 @@ public sealed class BlobDocumentDropBox(DocumentsContainer documents) : IDocumen
     /// trigger derives the same readers from it.</summary>
     public async Task<string> SaveAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(folder);
-        var name = UploadFileNames.Sanitize(fileName);
-        name = folder.Length == 0 ? name : $"{folder.Trim('/')}/{name}";
+        var name = BlobName(folder, fileName);
         await documents.Store.UploadAsync(name, content, metadata: null, cancellationToken).ConfigureAwait(false);
         return name;
+    }
+
+    /// <summary>Put Blob with <c>If-None-Match: *</c> (<see cref="BlobContainerStore.CreateAsync"/>): the service decides
+    /// atomically, so of two concurrent uploads of one new name exactly one is written.</summary>
+    public async Task<string> CreateAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken)
+    {
+        var name = BlobName(folder, fileName);
+        return await documents.Store.CreateAsync(name, content, metadata: null, cancellationToken).ConfigureAwait(false) == BlobCreateResult.Created
+            ? name
+            : throw new DocumentExistsException(name);
+    }
+
+    private static string BlobName(string folder, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        var name = UploadFileNames.Sanitize(fileName);
+        return folder.Length == 0 ? name : $"{folder.Trim('/')}/{name}";
     }
 
     /// <summary>A missing blob is not an error.</summary>

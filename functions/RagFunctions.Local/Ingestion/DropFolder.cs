@@ -242,8 +242,17 @@ public sealed partial class DropFolder : IDocumentSource
     public Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken) =>
         SaveAsync("", fileName, content, cancellationToken);
 
-    /// <summary>Writes the upload as <c>folder/name</c> (folder from DocumentAccess, e.g. <c>users/alice</c>; empty: top level).</summary>
-    public async Task<string> SaveAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken)
+    /// <summary>Writes the upload as <c>folder/name</c> (folder from DocumentAccess, e.g. <c>users/alice</c>; empty: top level),
+    /// replacing a file of that name.</summary>
+    public Task<string> SaveAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken) =>
+        WriteAsync(folder, fileName, content, replace: true, cancellationToken);
+
+    /// <summary>Writes the upload as <c>folder/name</c> only when no file of that name exists; otherwise throws
+    /// <see cref="DocumentExistsException"/> and leaves the existing file as it was.</summary>
+    public Task<string> CreateAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken) =>
+        WriteAsync(folder, fileName, content, replace: false, cancellationToken);
+
+    private async Task<string> WriteAsync(string folder, string fileName, Stream content, bool replace, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(folder);
         var safeName = SanitizeFileName(fileName);
@@ -276,7 +285,14 @@ public sealed partial class DropFolder : IDocumentSource
                 await content.CopyToAsync(file, cancellationToken);
             }
 
-            File.Move(temp, target, overwrite: true);
+            // Without overwrite, File.Move on Linux is renameat2(RENAME_NOREPLACE) or link+unlink, both of which fail when the target
+            // exists, so create-if-absent is decided by the file system in one step (dotnet/runtime#33370); a check before the
+            // move would race with a concurrent upload of the same name.
+            File.Move(temp, target, overwrite: replace);
+        }
+        catch (IOException) when (!replace && (File.Exists(target) || Directory.Exists(target)))
+        {
+            throw new DocumentExistsException(ToSourcePath(target));
         }
         finally
         {

@@ -11,9 +11,14 @@ public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intak
     public Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken) =>
         SaveAsync("", fileName, content, cancellationToken);
 
-    public async Task<string> SaveAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken)
+    public async Task<string> SaveAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken) =>
+        await QueueAsync(await dropFolder.SaveAsync(folder, fileName, content, cancellationToken), cancellationToken);
+
+    public async Task<string> CreateAsync(string folder, string fileName, Stream content, CancellationToken cancellationToken) =>
+        await QueueAsync(await dropFolder.CreateAsync(folder, fileName, content, cancellationToken), cancellationToken);
+
+    private async Task<string> QueueAsync(string sourcePath, CancellationToken cancellationToken)
     {
-        var sourcePath = await dropFolder.SaveAsync(folder, fileName, content, cancellationToken);
         if (dropFolder.Load(sourcePath) is { TooLarge: false } file)
         {
             await intake.AcceptAsync(sourcePath, Convert.ToHexStringLower(SHA256.HashData(file.Bytes)), file.Bytes.Length, cancellationToken);

@@ -1,9 +1,6 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using Microsoft.Extensions.Options;
 using RagFunctions.Azure.History;
+using RagFunctions.Azure.Tests.Servers;
 using RagFunctions.Core.History;
 
 namespace RagFunctions.Azure.Tests.History;
@@ -17,8 +14,7 @@ public sealed class CosmosTestServer : IAsyncLifetime
 
     public const int RetentionDays = 3;
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private NodeServerProcess? _server;
 
     public CosmosHistoryContainer Containers { get; private set; } = null!;
 
@@ -27,18 +23,7 @@ public sealed class CosmosTestServer : IAsyncLifetime
     public string Endpoint { get; private set; } = "";
 
     /// <summary>Repository root (holds scripts/cosmos-test-server.js), found by walking up from the test binaries.</summary>
-    public static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "scripts", "cosmos-test-server.js")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
+    public static string? RepositoryRoot() => NodeServerProcess.RepositoryRoot(Path.Combine("scripts", "cosmos-test-server.js"));
 
     /// <summary>Null when the server package is installed; otherwise what is missing.</summary>
     public static string? MissingPrerequisite()
@@ -63,38 +48,13 @@ public sealed class CosmosTestServer : IAsyncLifetime
 
         // Tests reach loopback only: the SDK must not probe the instance metadata service.
         Environment.SetEnvironmentVariable("COSMOS_DISABLE_IMDS_ACCESS", "true");
-        var port = FreePort();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var start = new ProcessStartInfo("node", [Path.Combine("scripts", "cosmos-test-server.js"), port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            WorkingDirectory = RepositoryRoot()!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) =>
-        {
-            Append(e.Data);
-            if (e.Data?.Contains("listening on", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("The Cosmos DB test server exited early: " + Output()));
-        try
-        {
-            _process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("Could not start 'node' for the Cosmos DB test server; install Node.js (scripts/setup-test-deps.sh).", ex);
-        }
-
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await ready.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var port = NodeServerProcess.FreePort();
+        _server = await NodeServerProcess.StartAsync(
+            "The Cosmos DB test server",
+            [Path.Combine("scripts", "cosmos-test-server.js"), port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            RepositoryRoot()!,
+            readyMarker: "listening on",
+            TimeSpan.FromSeconds(30));
 
         Endpoint = $"https://127.0.0.1:{port}/";
         var options = Options.Create(new CosmosOptions
@@ -116,41 +76,7 @@ public sealed class CosmosTestServer : IAsyncLifetime
     public Task DisposeAsync()
     {
         Containers?.Dispose();
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-
-        _process?.Dispose();
+        _server?.Dispose();
         return Task.CompletedTask;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

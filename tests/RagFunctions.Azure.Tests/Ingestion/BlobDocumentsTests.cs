@@ -71,6 +71,43 @@ public sealed class BlobDocumentsTests(AzuriteBlobServer azurite) : IAsyncLifeti
     }
 
     [AzuriteFact]
+    public async Task Create_only_uploads_of_one_new_name_in_parallel_store_exactly_one_whole()
+    {
+        var contents = Enumerable.Range(1, 8).Select(i => $"timetable {i}: " + new string((char)('a' + i), 4096)).ToList();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var racing = contents.Select(async content =>
+        {
+            await go.Task;
+            try
+            {
+                return (content, path: await DropBox.CreateAsync("users/alice", "race.md", Text(content), Ct), taken: (string?)null);
+            }
+            catch (DocumentExistsException ex)
+            {
+                return (content, path: (string?)null, taken: ex.SourcePath);
+            }
+        }).ToList();
+        go.SetResult();
+        var outcomes = await Task.WhenAll(racing);
+
+        var winner = Assert.Single(outcomes, o => o.path is not null);
+        Assert.Equal("users/alice/race.md", winner.path);
+        Assert.All(outcomes.Where(o => o.path is null), o => Assert.Equal("users/alice/race.md", o.taken));
+        Assert.Equal(winner.content, await ReadAsync(winner.path!));
+    }
+
+    [AzuriteFact]
+    public async Task Create_only_upload_of_an_existing_name_leaves_the_blob_unchanged()
+    {
+        await DropBox.SaveAsync("notes.txt", Text("old"), Ct);
+
+        var taken = await Assert.ThrowsAsync<DocumentExistsException>(() => DropBox.CreateAsync("", "notes.txt", Text("new"), Ct));
+
+        Assert.Equal("notes.txt", taken.SourcePath);
+        Assert.Equal("old", await ReadAsync("notes.txt"));
+    }
+
+    [AzuriteFact]
     public async Task An_empty_file_name_is_a_validation_problem_and_writes_nothing()
     {
         await Assert.ThrowsAsync<ValidationProblemException>(() => DropBox.SaveAsync("../..", Text("x"), Ct));

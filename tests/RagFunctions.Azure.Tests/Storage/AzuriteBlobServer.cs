@@ -1,8 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using RagFunctions.Azure.Tests.Servers;
 
 namespace RagFunctions.Azure.Tests.Storage;
 
@@ -19,8 +16,7 @@ public sealed class AzuriteBlobServer : IAsyncLifetime
     /// <summary>The newest Blob REST version Azurite 3.37.0 accepts (its ValidAPIVersions); the SDK default 2026-10-06 is refused.</summary>
     public const string ServiceVersion = "2026-06-06";
 
-    private readonly StringBuilder _output = new();
-    private Process? _process;
+    private NodeServerProcess? _server;
 
     /// <summary>e.g. <c>http://127.0.0.1:PORT/devstoreaccount1</c>.</summary>
     public Uri BlobEndpoint { get; private set; } = null!;
@@ -29,18 +25,7 @@ public sealed class AzuriteBlobServer : IAsyncLifetime
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint={BlobEndpoint};";
 
-    public static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "scripts", "setup-test-deps.sh")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
-    }
+    public static string? RepositoryRoot() => NodeServerProcess.RepositoryRoot(Path.Combine("scripts", "setup-test-deps.sh"));
 
     private static string? MainScript() =>
         RepositoryRoot() is { } root ? Path.Combine(root, ".cache", "azurite", "node_modules", "azurite", "dist", "src", "blob", "main.js") : null;
@@ -69,92 +54,24 @@ public sealed class AzuriteBlobServer : IAsyncLifetime
             throw new InvalidOperationException("Azurite cannot start: " + missing);
         }
 
-        var port = FreePort();
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var start = new ProcessStartInfo("node",
-        [
-            MainScript()!,
-            "--inMemoryPersistence", "--disableTelemetry", "--silent",
-            "--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture),
-        ])
-        {
-            WorkingDirectory = Path.GetTempPath(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        _process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        _process.OutputDataReceived += (_, e) =>
-        {
-            Append(e.Data);
-            if (e.Data?.Contains("successfully listens on", StringComparison.Ordinal) == true)
-            {
-                ready.TrySetResult();
-            }
-        };
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("Azurite exited early: " + Output()));
-        try
-        {
-            _process.Start();
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("Could not start 'node' for Azurite; install Node.js (scripts/setup-test-deps.sh).", ex);
-        }
-
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        try
-        {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        }
-        catch (TimeoutException ex)
-        {
-            throw new InvalidOperationException("Azurite did not start within 60 s: " + Output(), ex);
-        }
-
+        var port = NodeServerProcess.FreePort();
+        _server = await NodeServerProcess.StartAsync(
+            "Azurite",
+            [
+                MainScript()!,
+                "--inMemoryPersistence", "--disableTelemetry", "--silent",
+                "--blobHost", "127.0.0.1", "--blobPort", port.ToString(CultureInfo.InvariantCulture),
+            ],
+            Path.GetTempPath(),
+            readyMarker: "successfully listens on",
+            TimeSpan.FromSeconds(60));
         BlobEndpoint = new Uri($"http://127.0.0.1:{port}/{AccountName}");
     }
 
     public Task DisposeAsync()
     {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
-        }
-
-        _process?.Dispose();
+        _server?.Dispose();
         return Task.CompletedTask;
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-        }
-    }
-
-    private string Output()
-    {
-        lock (_output)
-        {
-            return _output.ToString();
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
@@ -162,6 +79,12 @@ public sealed class AzuriteBlobServer : IAsyncLifetime
 public sealed class AzuriteFactAttribute : FactAttribute
 {
     public AzuriteFactAttribute() => Skip = AzuriteBlobServer.SkipReason();
+}
+
+/// <summary>A data-driven test against Azurite, skipped like <see cref="AzuriteFactAttribute"/>.</summary>
+public sealed class AzuriteTheoryAttribute : TheoryAttribute
+{
+    public AzuriteTheoryAttribute() => Skip = AzuriteBlobServer.SkipReason();
 }
 
 /// <summary>One Azurite process for every test class that uses it (classes in the collection run one after another).</summary>

@@ -104,6 +104,49 @@ public sealed class UploadReplaceTests : IDisposable
         Assert.Equal(Hash(Replacement), (await writer.GetDocumentAsync(id)).GetProperty("contentHash").GetString());
     }
 
+    [Fact]
+    public async Task Parallel_uploads_of_one_new_name_store_it_once_and_the_others_get_409()
+    {
+        const int uploads = 8;
+        var contents = Enumerable.Range(1, uploads)
+            .Select(i => Encoding.UTF8.GetBytes($"# Herons\n\nTimetable {i}: the heron ferry leaves the harbour at {i} o'clock."))
+            .ToList();
+        var writers = contents.Select(_ => _host.CreateWriterClient()).ToList();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // All requests are built first and released together, so their catalog checks overlap before any file is written.
+        var racing = contents.Select(async (content, i) =>
+        {
+            await go.Task;
+            return await PostAsync(writers[i], "herons.md", content);
+        }).ToList();
+        go.SetResult();
+        var responses = await Task.WhenAll(racing);
+
+        var accepted = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Accepted);
+        Assert.All(responses.Where(r => r != accepted), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
+        foreach (var refused in responses.Where(r => r != accepted))
+        {
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("/problems/document-exists", problem.GetProperty("type").GetString());
+            Assert.Equal("herons.md", problem.GetProperty("sourcePath").GetString());
+        }
+
+        // The stored file and the indexed document are the winner's bytes, whole (no other upload replaced or mixed into them).
+        var winner = contents.Single(c => accepted.Headers.ETag?.Tag == $"\"{Hash(c)}\"");
+        var id = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        Assert.Equal(winner, await File.ReadAllBytesAsync(Path.Combine(_host.DataDirectory, "documents", "herons.md")));
+        var done = await writers[0].WaitForFinalStatusAsync(id);
+        Assert.Equal("indexed", done.GetProperty("status").GetString());
+        Assert.Equal(Hash(winner), done.GetProperty("contentHash").GetString());
+        Assert.Empty(Directory.GetFiles(Path.Combine(_host.DataDirectory, "documents"), "*.tmp"));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
     private static async Task<(string Id, string ETag)> UploadIndexedAsync(HttpClient writer, string name, byte[] content)
     {
         var first = await writer.UploadAsync(name, content);

@@ -26,6 +26,8 @@ public enum DocumentStatus
 /// this one: a duplicate is <c>indexed</c> with no chunks of its own (<see cref="Duplicates.DuplicateContent"/>).</param>
 /// <param name="PromotedFrom">Id of the deleted document this one took over from as a promoted duplicate: that document's
 /// chunks stay searchable until this copy is indexed (or fails), then they are removed.</param>
+/// <param name="Embedding">Of the last indexed run: chunks the embedder read vs. chunks whose vector the vector cache already
+/// held (unchanged text, same embedder). Null before a run completes.</param>
 public sealed record DocumentRecord(
     string Id,
     string SourcePath,
@@ -42,6 +44,7 @@ public sealed record DocumentRecord(
     IReadOnlyDictionary<string, double> StageMilliseconds,
     string? Detail = null,
     int Attempts = 0,
+    EmbeddingCounts? Embedding = null,
     string? DuplicateOf = null,
     string? PromotedFrom = null)
 {
@@ -64,6 +67,10 @@ public sealed record DocumentRecord(
     /// change nothing. A duplicate's content is indexed under its primary's id: see <see cref="Duplicates.DuplicateContent.IsSettledAsync"/>.</summary>
     public bool IsIndexedWith(string contentHash) => Status == DocumentStatus.Indexed && ContentHash == contentHash && DuplicateOf is null;
 }
+
+/// <summary>How a run got its chunks' vectors: <paramref name="Embedded"/> by the embedder, <paramref name="Reused"/> from the
+/// vector cache (e.g. "embedded 3, reused 117" after one paragraph of a 120-chunk document changed).</summary>
+public sealed record EmbeddingCounts(int Embedded, int Reused);
 
 /// <summary>Document ids are a pure function of the source path so every re-drop of the same path maps to the same chunks.</summary>
 public static class DocumentIds

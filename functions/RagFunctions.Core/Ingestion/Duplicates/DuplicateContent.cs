@@ -99,6 +99,7 @@ public sealed partial class DuplicateContent(
             FailureReason = null,
             ChunkCount = 0,
             TokenCount = 0,
+            Embedding = null,
             CompletedAt = time.GetUtcNow(),
             Attempts = 0,
             Detail = DuplicateDetail(primary),
@@ -140,6 +141,7 @@ public sealed partial class DuplicateContent(
             PromotedFrom = keepChunks ? leaving.Id : null,
             ChunkCount = 0,
             TokenCount = 0,
+            Embedding = null,
             CompletedAt = null,
             Detail = PromotedPrefix + why,
         };

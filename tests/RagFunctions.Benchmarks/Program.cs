@@ -32,7 +32,7 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage:
-          search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N] [--embedder minilm|arctic-xs|lexical]
+          search      --corpus FILE --queries FILE [--top 10] [--dims 384] [--limit N] [--embedder minilm|arctic-xs|lexical] [--doc-embedder NAME (latency only)]
           sqlite-load --corpus FILE [--dims 384] [--data DIR [--reuse]] [--limit N]
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           scale-corpus --corpus FILE --out FILE [--factor 10]   (recombined halves of real chunks: 1M from 100k)

@@ -32,7 +32,7 @@ public static class AzureServiceCollectionExtensions
 
     /// <summary>
     /// <see cref="ISearchIndex"/> on Azure AI Search when <c>RagFunctions:AzureSearch:Endpoint</c> is set (keyless: Entra ID).
-    /// Vector dimensions come from <c>RagFunctions:Embedding:Dimensions</c>.
+    /// Vector dimensions come from <c>RagFunctions:Embedding:Dimensions</c>. Also the <see cref="IVectorCache"/> (<see cref="AzureSearchVectorCache"/>).
     /// </summary>
     public static IServiceCollection AddAzureSearchIndex(this IServiceCollection services, IConfiguration configuration)
     {
@@ -55,6 +55,9 @@ public static class AzureServiceCollectionExtensions
         services.RemoveAll<ISearchIndex>();
         services.AddSingleton<AzureSearchIndex>();
         services.AddSingleton<ISearchIndex>(sp => sp.GetRequiredService<AzureSearchIndex>());
+        // The index stores each chunk's vector with its embedder and text hash: it is the ingestion's vector cache.
+        services.RemoveAll<IVectorCache>();
+        services.AddSingleton<IVectorCache, AzureSearchVectorCache>();
         return services;
     }
 

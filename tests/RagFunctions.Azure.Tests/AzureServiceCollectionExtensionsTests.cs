@@ -59,6 +59,9 @@ public sealed class AzureServiceCollectionExtensionsTests
         using var provider = services.BuildServiceProvider();
         Assert.IsType<AzureSearchIndex>(provider.GetRequiredService<ISearchIndex>());
         Assert.Single(services, d => d.ServiceType == typeof(ISearchIndex));
+        // The ingestion's vector cache reads the same index.
+        Assert.IsType<AzureSearchVectorCache>(provider.GetRequiredService<RagFunctions.Core.Ingestion.Embedding.IVectorCache>());
+        Assert.Single(services, d => d.ServiceType == typeof(RagFunctions.Core.Ingestion.Embedding.IVectorCache));
         Assert.Equal(new Uri("https://x.search.windows.net"), provider.GetRequiredService<SearchIndexClient>().Endpoint);
     }
 

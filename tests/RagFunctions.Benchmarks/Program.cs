@@ -19,6 +19,7 @@ return args[0] switch
     "make-corpus" => await CorpusBuilder.RunAsync(options),
     "scale-corpus" => await CorpusScaler.RunAsync(options),
     "ingest" => await IngestBenchmark.RunAsync(options),
+    "reingest" => await ReingestBenchmark.RunAsync(options),
     "memory" => await RagFunctions.Benchmarks.Memory.MemoryBenchmark.RunAsync(options),
     "trace-top" => await TraceSummary.RunAsync(options),
     "chunk-scale" => await ChunkScaleBenchmark.RunAsync(options),
@@ -37,6 +38,7 @@ static int Usage()
           make-corpus --out DIR [--chunks 100000] [--queries 1000] [--seed 1]
           scale-corpus --corpus FILE --out FILE [--factor 10]   (recombined halves of real chunks: 1M from 100k)
           ingest      --folder DIR [--data DIR] [--parallel N] [--embedder minilm|arctic-xs|lexical] [--intra-op N] [--batches N] [--warmup 800]
+          reingest    --file FILE [--rounds 3] [--embedder minilm|arctic-xs|lexical]   (one paragraph edited per round, vector cache on vs. off)
           chat        --chunks N [--users 50] [--turns 20] [--corpus FILE [--queries FILE]] [--data DIR] [--sequential-conversations 10]
           eval        --docs docs.jsonl --queries queries.jsonl --qrels qrels.tsv [--embedder minilm|arctic-xs|lexical] [--data DIR] [--limit N]
           chunk-scale [--sizes 1,2,4,8,16] [--embedder lexical]   (single-line files through the pipeline: seconds per MB)

@@ -43,13 +43,17 @@ public sealed partial class AzureSearchIndex : ISearchIndex
     private readonly ILogger<AzureSearchIndex> _logger;
     private readonly int _maxBatchDocuments;
     private readonly long _maxBatchBytes;
+    private readonly string? _embedderId;
 
+    /// <param name="embedder">The active embedder: each chunk records it (<see cref="EmbedderIdentity"/>) for the vector cache.</param>
     public AzureSearchIndex(
         SearchIndexClient indexClient,
         IOptions<AzureSearchOptions> options,
         IOptions<EmbeddingOptions> embeddingOptions,
-        ILogger<AzureSearchIndex> logger)
-        : this(indexClient, options.Value, embeddingOptions.Value.Dimensions, logger, DefaultMaxBatchDocuments, DefaultMaxBatchBytes)
+        ILogger<AzureSearchIndex> logger,
+        Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>? embedder = null)
+        : this(indexClient, options.Value, embeddingOptions.Value.Dimensions, logger, DefaultMaxBatchDocuments, DefaultMaxBatchBytes,
+            EmbedderIdentity.Of(embedder, embeddingOptions.Value.Dimensions))
     {
     }
 
@@ -59,7 +63,8 @@ public sealed partial class AzureSearchIndex : ISearchIndex
         int dimensions,
         ILogger<AzureSearchIndex> logger,
         int maxBatchDocuments,
-        long maxBatchBytes)
+        long maxBatchBytes,
+        string? embedderId = null)
     {
         ArgumentNullException.ThrowIfNull(indexClient);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,6 +77,7 @@ public sealed partial class AzureSearchIndex : ISearchIndex
         _logger = logger;
         _maxBatchDocuments = Math.Min(maxBatchDocuments, DefaultMaxBatchDocuments);
         _maxBatchBytes = maxBatchBytes;
+        _embedderId = embedderId;
         _searchClient = indexClient.GetSearchClient(options.IndexName);
     }
 
@@ -111,7 +117,7 @@ public sealed partial class AzureSearchIndex : ISearchIndex
                     $"Chunk '{indexed.Chunk.Id}' has a {indexed.Vector.Length}-dimensional vector; the index expects {_dimensions}.", nameof(chunks));
             }
 
-            documents.Add(ToDocument(indexed));
+            documents.Add(ToDocument(indexed, _embedderId));
         }
 
         foreach (var batch in Batch(documents))
@@ -311,7 +317,7 @@ public sealed partial class AzureSearchIndex : ISearchIndex
             operation,
             cancellationToken);
 
-    private static ChunkSearchDocument ToDocument(IndexedChunk indexed)
+    private static ChunkSearchDocument ToDocument(IndexedChunk indexed, string? embedderId)
     {
         var chunk = indexed.Chunk;
         return new ChunkSearchDocument
@@ -330,6 +336,9 @@ public sealed partial class AzureSearchIndex : ISearchIndex
             OwnerIds = [.. chunk.OwnerIds],
             GroupIds = [.. chunk.GroupIds],
             Vector = indexed.Vector.ToArray(),
+            // The vector cache's key; without a known embedder the chunk is never served from the cache.
+            VectorModel = embedderId,
+            TextHash = embedderId is null ? null : ChunkTextHash.Of(chunk),
         };
     }
 

@@ -19,6 +19,8 @@ internal static class AzureSearchSchema
     public const string OwnerIds = "ownerIds";
     public const string GroupIds = "groupIds";
     public const string Vector = "vector";
+    public const string VectorModel = "vectorModel";
+    public const string TextHash = "textHash";
 
     public const string HnswConfigurationName = "hnsw";
     public const string VectorProfileName = "vector-profile";
@@ -55,7 +57,12 @@ internal static class AzureSearchSchema
                 new SimpleField(TokenCount, SearchFieldDataType.Int32),
                 new SimpleField(OwnerIds, SearchFieldDataType.Collection(SearchFieldDataType.String)) { IsFilterable = true },
                 new SimpleField(GroupIds, SearchFieldDataType.Collection(SearchFieldDataType.String)) { IsFilterable = true },
-                new VectorSearchField(Vector, dimensions, VectorProfileName),
+                // Retrievable (IsHidden false) and stored (the default): the vector cache reads vectors back by text hash.
+                new VectorSearchField(Vector, dimensions, VectorProfileName) { IsHidden = false },
+                // The vector cache's key: which embedder made the vector ("model id/dimensions") and the SHA-256 of the text it
+                // embedded. Added fields are allowed on an existing index without downtime; older chunks hold null and miss.
+                new SimpleField(VectorModel, SearchFieldDataType.String) { IsFilterable = true },
+                new SimpleField(TextHash, SearchFieldDataType.String) { IsFilterable = true },
             ],
             VectorSearch = new VectorSearch
             {

@@ -19,7 +19,10 @@ internal sealed class ChunkSearchDocument
     [JsonPropertyName(AzureSearchSchema.OwnerIds)] public IList<string> OwnerIds { get; set; } = [];
     [JsonPropertyName(AzureSearchSchema.GroupIds)] public IList<string> GroupIds { get; set; } = [];
 
-    /// <summary>Null on reads (queries do not select it) so results stay small.</summary>
+    [JsonPropertyName(AzureSearchSchema.VectorModel)] public string? VectorModel { get; set; }
+    [JsonPropertyName(AzureSearchSchema.TextHash)] public string? TextHash { get; set; }
+
+    /// <summary>Null on reads (queries do not select it) so results stay small; only the vector cache selects it.</summary>
     [JsonPropertyName(AzureSearchSchema.Vector)]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public float[]? Vector { get; set; }

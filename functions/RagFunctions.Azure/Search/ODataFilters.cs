@@ -18,6 +18,11 @@ internal static class ODataFilters
     public static string StaleChunks(string documentId, int keepCount) =>
         $"{DocumentEquals(documentId)} and {AzureSearchSchema.Ordinal} ge {keepCount.ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>Chunks whose vector <paramref name="embedderId"/> made for a text with one of these hashes (hex: no delimiter
+    /// characters, so search.in's default space/comma splitting is safe; anything else is dropped before it gets here).</summary>
+    public static string CachedVectors(string embedderId, IReadOnlyCollection<string> textHashes) =>
+        $"{AzureSearchSchema.VectorModel} eq {Quote(embedderId)} and search.in({AzureSearchSchema.TextHash}, {Quote(string.Join(',', textHashes))})";
+
     /// <summary>The whole filter for a query, or null when nothing restricts it.</summary>
     public static string? Build(SearchFilter? filter)
     {

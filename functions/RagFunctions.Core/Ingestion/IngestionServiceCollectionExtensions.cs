@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using RagFunctions.Core.Ingestion.Embedding;
 using RagFunctions.Core.Ingestion.Staging;
 using RagFunctions.Core.Ingestion.Workflow;
 using RagFunctions.Core.Retrieval;
@@ -17,6 +18,8 @@ public static class IngestionServiceCollectionExtensions
         services.TryAddSingleton<IngestionMetrics>();
         services.TryAddSingleton<IngestionIntake>();
         services.TryAddSingleton<StagedIngestionData>();
+        // A host whose index gives vectors back replaces this (RemoveAll + Add) with its index-backed cache.
+        services.TryAddSingleton<IVectorCache, NoVectorCache>();
         services.TryAddSingleton<IngestionActivities>();
         services.TryAddSingleton<HybridRetriever>();
         return services;

@@ -8,13 +8,17 @@ namespace RagFunctions.Local.Retrieval;
 public static class LocalSearchIndexServiceCollectionExtensions
 {
     /// <summary>Registers <see cref="SqliteSearchIndex"/> as the singleton <see cref="ISearchIndex"/> and loads it when the host starts
-    /// (the host is not ready until the index is). Vector size comes from <c>RagFunctions:Embedding:Dimensions</c>.</summary>
+    /// (the host is not ready until the index is), and as the <see cref="IVectorCache"/> ingestion reuses vectors from.
+    /// Vector size comes from <c>RagFunctions:Embedding:Dimensions</c>.</summary>
     public static IServiceCollection AddLocalSearchIndex(this IServiceCollection services)
     {
         services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section);
         services.TryAddSingleton<SqliteDatabase>();
         services.TryAddSingleton<SqliteSearchIndex>();
         services.TryAddSingleton<ISearchIndex>(sp => sp.GetRequiredService<SqliteSearchIndex>());
+        // The index is the vector cache (it stores each chunk's embedder and text hash); replaces Core's no-op default.
+        services.RemoveAll<IVectorCache>();
+        services.AddSingleton<IVectorCache>(sp => sp.GetRequiredService<SqliteSearchIndex>());
         services.AddHostedService<SearchIndexWarmup>();
         services.TryAddSingleton<ReembeddingProgress>();
         services.AddHostedService<ReembeddingService>();

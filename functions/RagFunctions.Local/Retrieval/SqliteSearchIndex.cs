@@ -19,12 +19,18 @@ namespace RagFunctions.Local.Retrieval;
 /// <remarks>A write commits to SQLite first (one transaction: delete the document's rows, insert the new ones), then swaps the
 /// document in memory atomically; writes are serialised so memory applies them in commit order. A crash between the two steps
 /// loses nothing: the next start loads the committed state.</remarks>
-public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
+/// <para>It is also the host's <see cref="IVectorCache"/>: every row records the embedder that made its vector and the hash of
+/// the text it embedded (<c>text_hash</c>, indexed), so ingestion reuses the vectors of chunks whose text did not change.
+/// The cache is the index's own rows, so it needs no pruning: it holds what the index holds, and survives restarts with it.</para>
+public sealed partial class SqliteSearchIndex : ISearchIndex, IVectorCache, IDisposable
 {
     public const string EngineName = "local-bm25-int8-rrf";
 
     private const string Columns =
-        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector, terms, vector_model";
+        "id, document_id, ordinal, content, title, source_path, page, heading, start_offset, end_offset, tokens, owner_ids, group_ids, vector, terms, vector_model, text_hash";
+
+    /// <summary>Hashes per look-up statement (SQLite allows 32,766 parameters; a batch has at most a few dozen).</summary>
+    private const int HashesPerLookup = 500;
 
     private readonly SqliteDatabase _database;
     private readonly ILogger<SqliteSearchIndex> _logger;
@@ -46,8 +52,7 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         _database = database;
         _logger = logger;
         _memory = new InMemoryHybridIndex(embedding.Value.Dimensions, fusion: embedder?.GetService(typeof(ScoreFusion)) as ScoreFusion);
-        var model = (embedder?.GetService(typeof(Microsoft.Extensions.AI.EmbeddingGeneratorMetadata)) as Microsoft.Extensions.AI.EmbeddingGeneratorMetadata)?.DefaultModelId;
-        EmbedderId = model is null ? null : $"{model}/{embedding.Value.Dimensions}";
+        EmbedderId = EmbedderIdentity.Of(embedder, embedding.Value.Dimensions);
     }
 
     public int Dimensions => _memory.Dimensions;
@@ -208,6 +213,51 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         }
     }
 
+    /// <inheritdoc />
+    /// <remarks>Reads the stored float32 vectors of rows whose text hash matches and whose vector this embedder made, through
+    /// the <c>text_hash</c> index; any document's rows count, so a moved or copied file reuses its vectors too.</remarks>
+    public async Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> FindAsync(
+        string embedderId, IReadOnlyCollection<string> textHashes, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(embedderId);
+        ArgumentNullException.ThrowIfNull(textHashes);
+        var found = new Dictionary<string, ReadOnlyMemory<float>>(StringComparer.Ordinal);
+        var keys = textHashes.Where(h => h is { Length: ChunkTextHash.Length } && h.All(char.IsAsciiHexDigit)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        if (keys.Length == 0)
+        {
+            return found;
+        }
+
+        await EnsureReadyAsync(cancellationToken);
+        var vectorBytes = Dimensions * sizeof(float);
+        await using var connection = await _database.OpenAsync(cancellationToken);
+        foreach (var slice in keys.Chunk(HashesPerLookup))
+        {
+            await using var command = connection.CreateCommand();
+            var names = new string[slice.Length];
+            for (var i = 0; i < slice.Length; i++)
+            {
+                names[i] = "$h" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                command.Parameters.AddWithValue(names[i], Convert.FromHexString(slice[i]));
+            }
+
+            command.CommandText = $"SELECT text_hash, vector FROM search_chunks WHERE text_hash IN ({string.Join(',', names)}) AND vector_model = $model AND length(vector) = $bytes";
+            command.Parameters.AddWithValue("$model", embedderId);
+            command.Parameters.AddWithValue("$bytes", vectorBytes);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var hash = Convert.ToHexStringLower((byte[])reader.GetValue(0));
+                if (!found.ContainsKey(hash))
+                {
+                    found[hash] = MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray();
+                }
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Chunks (and their vector's model) still to re-embed.</summary>
     public async Task<long> CountStaleVectorsAsync(CancellationToken cancellationToken)
     {
@@ -361,7 +411,8 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 group_ids TEXT NOT NULL,
                 vector BLOB NULL,
                 terms BLOB NULL,
-                vector_model TEXT NULL
+                vector_model TEXT NULL,
+                text_hash BLOB NULL
             );
             CREATE INDEX IF NOT EXISTS ix_search_chunks_document ON search_chunks (document_id, ordinal);
             CREATE TABLE IF NOT EXISTS search_terms (
@@ -390,6 +441,17 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
             command.CommandText = "ALTER TABLE search_chunks ADD COLUMN vector_model TEXT NULL";
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        // Databases created before the vector cache: their rows have no text hash and miss until their document is re-ingested.
+        command.CommandText = "SELECT COUNT(*) FROM pragma_table_info('search_chunks') WHERE name = 'text_hash'";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            command.CommandText = "ALTER TABLE search_chunks ADD COLUMN text_hash BLOB NULL";
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        command.CommandText = "CREATE INDEX IF NOT EXISTS ix_search_chunks_text_hash ON search_chunks (text_hash) WHERE text_hash IS NOT NULL";
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private void ReadVocabulary(SqliteConnection connection)
@@ -587,9 +649,9 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
         command.Transaction = transaction;
         command.CommandText = $"""
             INSERT OR REPLACE INTO search_chunks (rowid, {Columns})
-            VALUES ($rowid, $id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms, $model)
+            VALUES ($rowid, $id, $document, $ordinal, $content, $title, $source, $page, $heading, $start, $end, $tokens, $owners, $groups, $vector, $terms, $model, $hash)
             """;
-        string[] names = ["$rowid", "$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms", "$model"];
+        string[] names = ["$rowid", "$id", "$document", "$ordinal", "$content", "$title", "$source", "$page", "$heading", "$start", "$end", "$tokens", "$owners", "$groups", "$vector", "$terms", "$model", "$hash"];
         var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
         for (var index = 0; index < chunks.Count; index++)
         {
@@ -603,6 +665,8 @@ public sealed partial class SqliteSearchIndex : ISearchIndex, IDisposable
                 item.Vector.IsEmpty ? null : MemoryMarshal.AsBytes(item.Vector.Span).ToArray(),
                 TermsBlob.Encode(batch.TermsOf(index), newTerms.IdOf),
                 item.Vector.IsEmpty ? null : EmbedderId,
+                // Only a vector with a known maker can be reused; the key is the exact text that was embedded.
+                item.Vector.IsEmpty || EmbedderId is null ? null : Convert.FromHexString(ChunkTextHash.Of(c)),
             ];
             for (var i = 0; i < values.Length; i++)
             {

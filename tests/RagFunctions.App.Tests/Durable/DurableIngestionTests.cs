@@ -67,6 +67,35 @@ public sealed class DurableIngestionTests
     }
 
     [Fact]
+    public async Task An_edited_document_reuses_the_vectors_of_its_unchanged_chunks_through_the_activities()
+    {
+        await using var harness = await IngestionHarness.StartAsync(ManyBatches);
+        var original = Handbook(sections: 12);
+        var first = await harness.CompletionAsync(Assert.IsType<string>(await harness.DeliverAsync("handbook.md", original)));
+
+        var edited = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(original)
+            .Replace("Paragraph 1 of section 5 explains", "Paragraph 1 of section 5, rewritten, explains", StringComparison.Ordinal));
+        var second = await harness.CompletionAsync(Assert.IsType<string>(await harness.DeliverAsync("handbook.md", edited)));
+
+        Assert.Equal(IngestionOutcomeKind.Indexed, second.Kind);
+        var record = (await harness.Get<IDocumentCatalog>().GetAsync(second.DocumentId, CancellationToken.None))!;
+        var firstRecord = harness.Get<RecordingSearchIndex>().ReplaceCalls;
+        Assert.Equal(2, firstRecord);
+        Assert.NotNull(record.Embedding);
+        Assert.Equal(record.ChunkCount, record.Embedding.Embedded + record.Embedding.Reused);
+        Assert.InRange(record.Embedding.Embedded, 1, 2);
+
+        // Reused or not, every stored vector is the embedding of its own chunk's text.
+        var written = harness.Get<RecordingSearchIndex>().Written[second.DocumentId];
+        var expected = await harness.Get<IEmbeddingGenerator<string, Embedding<float>>>()
+            .GenerateAsync(written.Select(c => ChunkContext.Contextualise(c.Chunk)).ToArray());
+        for (var i = 0; i < written.Count; i++)
+        {
+            Assert.True(expected[i].Vector.Span.SequenceEqual(written[i].Vector.Span), $"chunk {i} carries a wrong vector");
+        }
+    }
+
+    [Fact]
     public async Task An_activity_that_fails_once_is_retried_by_the_policy_and_the_document_is_indexed()
     {
         await using var harness = await IngestionHarness.StartAsync();

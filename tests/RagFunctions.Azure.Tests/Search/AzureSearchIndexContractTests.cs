@@ -76,6 +76,78 @@ public sealed class AzureSearchIndexContractTests
         Assert.Equal("cosine", algorithm.GetProperty("hnswParameters").GetProperty("metric").GetString());
 
         Assert.True(!index.TryGetProperty("semantic", out var semantic) || semantic.ValueKind == JsonValueKind.Null);
+
+        // The vector cache reads vectors back by embedder and text hash: the vector is retrievable and both keys filterable.
+        Assert.True(vector.GetProperty("retrievable").GetBoolean());
+        Assert.False(vector.TryGetProperty("stored", out var stored) && stored.ValueKind == JsonValueKind.False);
+        foreach (var key in new[] { "vectorModel", "textHash" })
+        {
+            Assert.Equal("Edm.String", index.Field(key).GetProperty("type").GetString());
+            Assert.True(index.Field(key).GetProperty("filterable").GetBoolean());
+        }
+    }
+
+    [Fact]
+    public async Task Replace_records_the_embedder_and_the_hash_of_the_embedded_text_on_every_chunk()
+    {
+        var fake = new SearchServiceFake();
+        var chunk = Chunk("doc", 0, "Leave requests go to the team lead.");
+
+        await fake.CreateIndex(embedderId: "text-embedding-3-small/4").ReplaceDocumentChunksAsync("doc", [chunk], CancellationToken.None);
+
+        var action = Assert.Single(fake.IndexBatches.First().Json.GetProperty("value").EnumerateArray());
+        Assert.Equal("text-embedding-3-small/4", action.GetProperty("vectorModel").GetString());
+        // SHA-256 of what the embedder read: title and heading before the text.
+        var embedded = "Title › Heading\n\nLeave requests go to the team lead.";
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(embedded))),
+            action.GetProperty("textHash").GetString());
+    }
+
+    [Fact]
+    public async Task Vector_cache_asks_for_the_embedders_vectors_by_text_hash_and_reads_them_back()
+    {
+        var h1 = new string('a', 64);
+        var h2 = new string('b', 64);
+        var fake = new SearchServiceFake
+        {
+            OnQuery = _ => Canned.Json(Canned.Serialize(new
+            {
+                value = new object[]
+                {
+                    new Dictionary<string, object> { ["@search.score"] = 1.0, ["textHash"] = h1, ["vector"] = new[] { 0.5f, -0.25f, 0f, 1f } },
+                    // The same text in a second chunk: the first vector wins.
+                    new Dictionary<string, object> { ["@search.score"] = 1.0, ["textHash"] = h1, ["vector"] = new[] { 9f, 9f, 9f, 9f } },
+                },
+            })),
+        };
+
+        var found = await fake.CreateVectorCache().FindAsync("o'model/4", [h1, h2, "not-a-hash, or', 'x"], CancellationToken.None);
+
+        var request = Assert.Single(fake.Queries);
+        Assert.Equal(HttpMethod.Post, request.Method);
+        Assert.Equal("/indexes('ragfunctions-chunks')/docs/search.post.search", Uri.UnescapeDataString(request.Uri.AbsolutePath));
+        AssertApiVersion(request);
+        var body = request.Json;
+        Assert.Equal("*", body.GetProperty("search").GetString());
+        // Only hex hashes reach the filter, the model id is quoted, and only the key and the vector are selected.
+        Assert.Equal($"vectorModel eq 'o''model/4' and search.in(textHash, '{h1},{h2}')", body.GetProperty("filter").GetString());
+        Assert.Equal("textHash,vector", body.GetProperty("select").GetString());
+        Assert.Equal(8, body.GetProperty("top").GetInt32());
+
+        var hit = Assert.Single(found);
+        Assert.Equal(h1, hit.Key);
+        Assert.Equal([0.5f, -0.25f, 0f, 1f], hit.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task Vector_cache_sends_nothing_without_valid_hashes_and_reports_service_errors()
+    {
+        var fake = new SearchServiceFake { OnQuery = _ => Canned.Error(HttpStatusCode.ServiceUnavailable) };
+        var cache = fake.CreateVectorCache();
+
+        Assert.Empty(await cache.FindAsync("m/4", ["xyz"], CancellationToken.None));
+        Assert.Empty(fake.Handler.Requests);
+        await Assert.ThrowsAsync<UpstreamUnavailableProblemException>(() => cache.FindAsync("m/4", [new string('c', 64)], CancellationToken.None));
     }
 
     [Fact]

@@ -41,7 +41,8 @@ internal sealed class SearchServiceFake
         int dimensions = 4,
         string? semanticConfiguration = null,
         int maxBatchDocuments = AzureSearchIndex.DefaultMaxBatchDocuments,
-        long maxBatchBytes = AzureSearchIndex.DefaultMaxBatchBytes)
+        long maxBatchBytes = AzureSearchIndex.DefaultMaxBatchBytes,
+        string? embedderId = null)
     {
         var options = new SearchClientOptions { Transport = new HttpClientTransport(new HttpClient(Handler)) };
         options.Retry.MaxRetries = 0;
@@ -52,7 +53,16 @@ internal sealed class SearchServiceFake
             dimensions,
             NullLogger<AzureSearchIndex>.Instance,
             maxBatchDocuments,
-            maxBatchBytes);
+            maxBatchBytes,
+            embedderId);
+    }
+
+    public AzureSearchVectorCache CreateVectorCache()
+    {
+        var options = new SearchClientOptions { Transport = new HttpClientTransport(new HttpClient(Handler)) };
+        options.Retry.MaxRetries = 0;
+        var client = new SearchIndexClient(new Uri(Endpoint), new AzureKeyCredential("test"), options);
+        return new AzureSearchVectorCache(client, Microsoft.Extensions.Options.Options.Create(new AzureSearchOptions { Endpoint = Endpoint }));
     }
 
     public static HttpResponseMessage SucceedAll(RecordedRequest request)

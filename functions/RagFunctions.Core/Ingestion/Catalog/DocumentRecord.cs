@@ -22,6 +22,8 @@ public enum DocumentStatus
 /// <param name="Attempts">Extractions of this content started and not (yet) finished: incremented before extraction
 /// starts, reset when a run ends (indexed or failed) or the content changes. A value above zero when a new attempt
 /// starts means the earlier ones died with their worker (see <see cref="QuarantineReason"/>).</param>
+/// <param name="Embedding">Of the last indexed run: chunks the embedder read vs. chunks whose vector the vector cache already
+/// held (unchanged text, same embedder). Null before a run completes.</param>
 public sealed record DocumentRecord(
     string Id,
     string SourcePath,
@@ -37,7 +39,8 @@ public sealed record DocumentRecord(
     DateTimeOffset? CompletedAt,
     IReadOnlyDictionary<string, double> StageMilliseconds,
     string? Detail = null,
-    int Attempts = 0)
+    int Attempts = 0,
+    EmbeddingCounts? Embedding = null)
 {
     /// <summary>The failure reason of a document whose ingestion crashed the worker more often than
     /// <c>RagFunctions:Ingestion:Limits:MaxInterruptedAttempts</c> allows; it is not retried until its content changes.</summary>
@@ -57,6 +60,10 @@ public sealed record DocumentRecord(
     /// <summary>True when exactly this content is already in the index, so a new run would change nothing.</summary>
     public bool IsIndexedWith(string contentHash) => Status == DocumentStatus.Indexed && ContentHash == contentHash;
 }
+
+/// <summary>How a run got its chunks' vectors: <paramref name="Embedded"/> by the embedder, <paramref name="Reused"/> from the
+/// vector cache (e.g. "embedded 3, reused 117" after one paragraph of a 120-chunk document changed).</summary>
+public sealed record EmbeddingCounts(int Embedded, int Reused);
 
 /// <summary>Document ids are a pure function of the source path so every re-drop of the same path maps to the same chunks.</summary>
 public static class DocumentIds

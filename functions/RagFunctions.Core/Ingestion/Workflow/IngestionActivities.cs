@@ -18,6 +18,7 @@ public sealed partial class IngestionActivities(
     DocumentExtractor extractor,
     IChunker chunker,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
+    IVectorCache vectorCache,
     ISearchIndex index,
     IDocumentCatalog catalog,
     IngestionMetrics metrics,
@@ -27,6 +28,11 @@ public sealed partial class IngestionActivities(
     TimeProvider time,
     ILogger<IngestionActivities> logger)
 {
+    private static readonly IReadOnlyDictionary<string, ReadOnlyMemory<float>> NoHits = new Dictionary<string, ReadOnlyMemory<float>>();
+
+    /// <summary>Which embedder makes this host's vectors: the vector cache's key besides the text hash.</summary>
+    private readonly string? _embedderId = EmbedderIdentity.Of(embedder, embeddingOptions.Value.Dimensions);
+
     /// <summary>Records the run as started, or reports that this exact content is already indexed.</summary>
     public async Task<BeginResult> BeginAsync(IngestionRequest request, CancellationToken cancellationToken)
     {
@@ -141,7 +147,9 @@ public sealed partial class IngestionActivities(
         return new ChunkedDocument(input.DocumentId, chunks.Count, batches.Count, batches.Sum(b => b.Tokens), null, extractMs, chunkMs);
     }
 
-    /// <summary>Embeds one staged batch and stages its vectors (retries live in the embedding generator pipeline).</summary>
+    /// <summary>Embeds one staged batch and stages its vectors (retries live in the embedding generator pipeline). Chunks whose
+    /// exact embedded text this embedder has already embedded (<see cref="IVectorCache"/>) keep that vector: the embedder reads
+    /// only the misses, in one call, so an edited document re-embeds only its changed chunks.</summary>
     public async Task<EmbedBatchResult> EmbedBatchAsync(EmbedBatchInput input, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -149,29 +157,70 @@ public sealed partial class IngestionActivities(
         var chunks = await staged.GetChunksAsync(input.RunId, input.Batch, cancellationToken);
         // Each chunk is embedded with its title/heading as context; the indexed chunk text stays clean.
         var texts = chunks.Select(ChunkContext.Contextualise).ToArray();
-        var generated = await embedder.GenerateAsync(texts, cancellationToken: cancellationToken);
-        if (generated.Count != texts.Length)
+        var hashes = texts.Select(ChunkTextHash.Of).ToArray();
+        var expected = embeddingOptions.Value.Dimensions;
+        var cached = await FindCachedAsync(input.DocumentId, hashes, cancellationToken);
+
+        var vectors = new float[texts.Length][];
+        var misses = new List<int>(texts.Length);
+        for (var i = 0; i < texts.Length; i++)
         {
-            throw new InvalidOperationException($"embedder returned {generated.Count} vectors for {texts.Length} inputs");
+            if (cached.TryGetValue(hashes[i], out var hit) && hit.Length == expected)
+            {
+                vectors[i] = hit.ToArray();
+            }
+            else
+            {
+                misses.Add(i);
+            }
         }
 
-        var expected = embeddingOptions.Value.Dimensions;
-        var vectors = new float[generated.Count][];
-        for (var i = 0; i < generated.Count; i++)
+        if (misses.Count > 0)
         {
-            var vector = generated[i].Vector;
-            if (vector.Length != expected)
+            var generated = await embedder.GenerateAsync(misses.Select(i => texts[i]).ToArray(), cancellationToken: cancellationToken);
+            if (generated.Count != misses.Count)
             {
-                throw new InvalidOperationException($"embedder returned {vector.Length} dimensions, configured {expected} (RagFunctions:Embedding:Dimensions)");
+                throw new InvalidOperationException($"embedder returned {generated.Count} vectors for {misses.Count} inputs");
             }
 
-            vectors[i] = vector.ToArray();
+            for (var m = 0; m < misses.Count; m++)
+            {
+                var vector = generated[m].Vector;
+                if (vector.Length != expected)
+                {
+                    throw new InvalidOperationException($"embedder returned {vector.Length} dimensions, configured {expected} (RagFunctions:Embedding:Dimensions)");
+                }
+
+                vectors[misses[m]] = vector.ToArray();
+            }
         }
 
         await staged.PutVectorsAsync(input.RunId, input.Batch, vectors, cancellationToken);
         var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         metrics.StageCompleted("embed_batch", ms);
-        return new EmbedBatchResult(input.Batch, vectors.Length, ms);
+        var reused = texts.Length - misses.Count;
+        LogBatchEmbedded(input.DocumentId, input.Batch, misses.Count, texts.Length, reused);
+        return new EmbedBatchResult(input.Batch, vectors.Length, ms, reused);
+    }
+
+    /// <summary>The batch's cached vectors. The cache only saves work: when it cannot answer, every chunk is embedded.</summary>
+    private async Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> FindCachedAsync(
+        string documentId, string[] hashes, CancellationToken cancellationToken)
+    {
+        if (_embedderId is null || hashes.Length == 0)
+        {
+            return NoHits;
+        }
+
+        try
+        {
+            return await vectorCache.FindAsync(_embedderId, hashes.Distinct(StringComparer.Ordinal).ToArray(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogCacheUnavailable(ex, documentId);
+            return NoHits;
+        }
     }
 
     /// <summary>Makes the run's staged chunks, with their staged vectors, the document's only chunks in the index.</summary>
@@ -226,13 +275,14 @@ public sealed partial class IngestionActivities(
                 StageMilliseconds = input.StageMilliseconds,
                 Detail = null,
                 Attempts = 0,
+                Embedding = input.Embedding,
             },
             cancellationToken);
         // After the status write: a retried Complete must still find the catalog entry, and staging is only scratch space.
         await staged.DeleteRunAsync(input.RunId, cancellationToken);
         metrics.Indexed(input.ChunkCount, input.TokenCount);
         metrics.DocumentFinished("indexed");
-        LogIndexed(input.DocumentId, input.ChunkCount, input.TokenCount);
+        LogIndexed(input.DocumentId, input.ChunkCount, input.TokenCount, input.Embedding?.Embedded ?? input.ChunkCount, input.Embedding?.Reused ?? 0);
         return true;
     }
 
@@ -246,7 +296,7 @@ public sealed partial class IngestionActivities(
             await catalog.UpsertAsync(
                 current with
                 {
-                    Status = DocumentStatus.Failed, FailureReason = input.Reason, ChunkCount = 0, TokenCount = 0, CompletedAt = time.GetUtcNow(), Attempts = 0,
+                    Status = DocumentStatus.Failed, FailureReason = input.Reason, ChunkCount = 0, TokenCount = 0, CompletedAt = time.GetUtcNow(), Attempts = 0, Embedding = null,
                 },
                 cancellationToken);
         }
@@ -291,8 +341,14 @@ public sealed partial class IngestionActivities(
     [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId}: {ChunkCount} chunks in {BatchCount} embedding batches (extract {ExtractMs:F1} ms, chunk {ChunkMs:F1} ms)")]
     private partial void LogChunked(string documentId, int chunkCount, int batchCount, double extractMs, double chunkMs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} indexed: {ChunkCount} chunks, {TokenCount} tokens")]
-    private partial void LogIndexed(string documentId, int chunkCount, int tokenCount);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Document {DocumentId} indexed: {ChunkCount} chunks, {TokenCount} tokens (embedded {Embedded}, reused {Reused} from the vector cache)")]
+    private partial void LogIndexed(string documentId, int chunkCount, int tokenCount, int embedded, int reused);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Document {DocumentId} batch {Batch}: embedded {Embedded} of {ChunkCount} chunks, {Reused} reused from the vector cache")]
+    private partial void LogBatchEmbedded(string documentId, int batch, int embedded, int chunkCount, int reused);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Vector cache lookup for {DocumentId} failed; embedding the whole batch")]
+    private partial void LogCacheUnavailable(Exception exception, string documentId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Document {DocumentId} quarantined: {Attempts} earlier attempts died with their worker")]
     private partial void LogQuarantined(string documentId, int attempts);

@@ -1,3 +1,5 @@
+using RagFunctions.Core.Ingestion.Catalog;
+
 namespace RagFunctions.Core.Ingestion.Workflow;
 
 /// <summary>Start an ingestion run for one source file version.</summary>
@@ -27,8 +29,9 @@ public sealed record ChunkedDocument(
 /// <summary>Input of one fan-out embedding activity: embed staged batch <paramref name="Batch"/> of run <paramref name="RunId"/>.</summary>
 public sealed record EmbedBatchInput(string DocumentId, string RunId, int Batch);
 
-/// <summary>The batch's vectors were staged; how many and how long the call took.</summary>
-public sealed record EmbedBatchResult(int Batch, int VectorCount, double Milliseconds);
+/// <summary>The batch's vectors were staged; how many, how many of them came from the vector cache instead of the embedder,
+/// and how long the call took.</summary>
+public sealed record EmbedBatchResult(int Batch, int VectorCount, double Milliseconds, int ReusedCount = 0);
 
 /// <summary>Input of the index activity: the run's staged batches 0..<paramref name="BatchCount"/>-1, chunks and vectors.</summary>
 public sealed record IndexInput(string DocumentId, string RunId, int BatchCount);
@@ -37,7 +40,15 @@ public sealed record IndexInput(string DocumentId, string RunId, int BatchCount)
 public sealed record IndexResult(int ChunkCount, double Milliseconds);
 
 /// <summary>Final status write of a successful run; the run's staging is deleted afterwards.</summary>
-public sealed record CompleteInput(string DocumentId, string ContentHash, int ChunkCount, int TokenCount, IReadOnlyDictionary<string, double> StageMilliseconds, string RunId);
+/// <param name="Embedding">Chunks embedded vs. reused from the vector cache (null from runs started before it was recorded).</param>
+public sealed record CompleteInput(
+    string DocumentId,
+    string ContentHash,
+    int ChunkCount,
+    int TokenCount,
+    IReadOnlyDictionary<string, double> StageMilliseconds,
+    string RunId,
+    EmbeddingCounts? Embedding = null);
 
 /// <summary>Final status write of a failed run; the run's staging, if any, is deleted.</summary>
 public sealed record FailInput(string DocumentId, string Reason, string? RunId = null);

@@ -1,4 +1,4 @@
-using RagFunctions.Core.Ingestion.Chunking;
+using RagFunctions.Core.Ingestion.Catalog;
 namespace RagFunctions.Core.Ingestion.Workflow;
 
 /// <summary>The ingestion orchestration: begin → extract+chunk → fan-out embed → fan-in → index → complete.
@@ -52,9 +52,11 @@ public static class IngestionWorkflow
                 ["embed"] = embedded.Length == 0 ? 0 : embedded.Max(e => e.Milliseconds),
                 ["index"] = indexed.Milliseconds,
             };
+            var reused = embedded.Sum(e => e.ReusedCount);
+            var counts = new EmbeddingCounts(embedded.Sum(e => e.VectorCount) - reused, reused);
             await context.CallActivityAsync<bool>(
                 IngestionActivityNames.Complete,
-                new CompleteInput(begin.DocumentId, request.ContentHash, indexed.ChunkCount, chunked.TokenCount, stages, runId));
+                new CompleteInput(begin.DocumentId, request.ContentHash, indexed.ChunkCount, chunked.TokenCount, stages, runId, counts));
             return new IngestionOutcome(begin.DocumentId, IngestionOutcomeKind.Indexed, indexed.ChunkCount, null);
         }
 #pragma warning disable CA1031 // Any activity failure ends this run as "failed" with its reason; the host keeps running.

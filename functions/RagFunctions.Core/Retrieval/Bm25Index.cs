@@ -315,7 +315,9 @@ public sealed class Bm25Index
         RecomputeBounds(_liveDocs == 0 ? 0 : (double)_liveLength / _liveDocs * BoundSlack);
     }
 
-    /// <summary>Exact BM25 top-<paramref name="top"/> for the OR of the distinct <paramref name="terms"/>, best first.</summary>
+    /// <summary>Exact BM25 top-<paramref name="top"/> for the OR of the <paramref name="terms"/>, best first. A term given
+    /// <c>q</c> times weighs <c>q</c> times (query term frequency, BM25's <c>k3</c> → ∞ — what Lucene does with a query's repeated
+    /// clauses): the words a long question repeats are its subject.</summary>
     /// <param name="accept">Optional slot filter (e.g. security trimming); rejected slots are never scored.</param>
     public IReadOnlyList<ScoredSlot> Search(IReadOnlyList<string> terms, int top, Func<int, bool>? accept = null)
     {
@@ -325,25 +327,37 @@ public sealed class Bm25Index
             return [];
         }
 
-        var cursors = new List<Cursor>(terms.Count);
-        var seen = new HashSet<int>();
-        var n = (double)_liveDocs;
+        // Distinct indexed term ids in first-seen order, with how often the query names each.
+        var ids = new List<int>(terms.Count);
+        var queryFrequency = new List<int>(terms.Count);
+        var positionOfId = new Dictionary<int, int>(terms.Count);
         foreach (var term in terms)
         {
-            if (!_termIds.TryGetValue(term, out var id) || !seen.Add(id))
+            if (!_termIds.TryGetValue(term, out var id) || _postings[id].LiveDocumentFrequency <= 0)
             {
                 continue;
             }
 
-            var list = _postings[id];
-            if (list.LiveDocumentFrequency <= 0)
+            if (positionOfId.TryGetValue(id, out var at))
             {
-                continue;
+                queryFrequency[at]++;
             }
+            else
+            {
+                positionOfId.Add(id, ids.Count);
+                ids.Add(id);
+                queryFrequency.Add(1);
+            }
+        }
 
+        var cursors = new List<Cursor>(ids.Count);
+        var n = (double)_liveDocs;
+        for (var t = 0; t < ids.Count; t++)
+        {
+            var list = _postings[ids[t]];
             var df = list.LiveDocumentFrequency;
             var idf = Math.Log(1 + (n - df + 0.5) / (df + 0.5));
-            var weight = idf * (_k1 + 1);
+            var weight = idf * (_k1 + 1) * queryFrequency[t];
             // Slack guards against the bound and the score rounding differently.
             cursors.Add(new Cursor(list, weight, weight * list.MaxNormalisedTf * (1 + 1e-9)));
         }

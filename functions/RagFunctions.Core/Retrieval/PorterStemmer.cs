@@ -6,10 +6,10 @@ public static class PorterStemmer
 {
     private static readonly (string Suffix, string Replacement)[] Step2Rules =
     [
-        ("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"), ("abli", "able"),
+        ("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"), ("bli", "ble"),
         ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"), ("ization", "ize"), ("ation", "ate"),
         ("ator", "ate"), ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"), ("ousness", "ous"), ("aliti", "al"),
-        ("iviti", "ive"), ("biliti", "ble"),
+        ("iviti", "ive"), ("biliti", "ble"), ("logi", "log"),
     ];
 
     private static readonly (string Suffix, string Replacement)[] Step3Rules =
@@ -40,7 +40,7 @@ public static class PorterStemmer
 
         foreach (var c in word)
         {
-            if (c is < 'a' or > 'z')
+            if (c is (< 'a' or > 'z') and (< '0' or > '9'))
             {
                 return null;
             }

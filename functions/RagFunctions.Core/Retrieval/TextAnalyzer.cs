@@ -14,18 +14,23 @@ public sealed record AnalyzedText(IReadOnlyList<string> Terms, bool IsEnglish);
 /// <remarks>
 /// Language choice: a chunk is English when at least <see cref="EnglishStopWordRatio"/> of its word tokens (and at least two)
 /// are English stop words — English prose runs at 40–50 % with this list, Indonesian at 0–3 %, so Indonesian words such as
-/// "fasilitas" or "khusus" are never cut to "fasilita"/"khusu". A long query is classified the same way; a short query
-/// (fewer than <see cref="MinQueryTokensForDecision"/> words, the usual case) is ambiguous, so each word contributes both its
-/// surface form and its stem (when they differ). A chunk is indexed under exactly one of the two forms, so the extra form
-/// only adds matches in the other language's chunks and never double-counts within one chunk (a stem is never itself the
-/// surface form of a different word in the same English chunk, because English chunks contain only stems).
+/// "fasilitas" or "khusus" are never cut to "fasilita"/"khusu". A query of at least <see cref="MinQueryTokensForDecision"/>
+/// words that passes the same test is English (stems only). Any other query is ambiguous — a short one (the usual case), and
+/// also a long one without English function words, which may be Indonesian or English written as keywords ("Computerized
+/// indexing systems. Computerized retrieval systems."; surface forms only would miss every stemmed English chunk): each
+/// word contributes both its surface form and its stem (when they differ). A chunk is indexed under exactly one of the two
+/// forms, so the extra form only adds matches in the other language's chunks and never double-counts within one chunk (a
+/// stem is never itself the surface form of a different word in the same English chunk, because English chunks contain
+/// only stems); Porter only alters words with English suffixes, so few Indonesian words gain a stem at all.
+/// Query terms keep their repeats: <see cref="Bm25Index.Search"/> weighs a repeated term by its count.
 /// CJK ideographs and kana have no spaces between words: each character is a unigram term and each adjacent pair a bigram
 /// term, so a one-character query still matches and a two-character word matches precisely. Thread-safe.
 /// </remarks>
 public sealed class TextAnalyzer
 {
     /// <summary>Changes whenever analysis output changes, so persisted terms from an older analyser are recomputed.</summary>
-    public const int Version = 2;
+    /// 3: the Porter stemmer applies its reference implementation's "bli"→"ble" and "logi"→"log" and stems words with digits.
+    public const int Version = 3;
 
     public const double EnglishStopWordRatio = 0.15;
     public const int MinQueryTokensForDecision = 5;
@@ -83,24 +88,14 @@ public sealed class TextAnalyzer
         }
     }
 
-    /// <summary>Analyses a query: distinct terms. Stemmed when the query is clearly English, surface forms when clearly not,
-    /// both forms when ambiguous (short queries).</summary>
+    /// <summary>Analyses a query: terms in order, repeats kept (they are query term frequencies). Stemmed when the query is
+    /// clearly English, both surface form and stem otherwise (short queries, keyword lists, other languages).</summary>
     public IReadOnlyList<string> AnalyzeQuery(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var sink = new ListSink([]);
         Analyze(text, query: true, ref sink);
-        var distinct = new List<string>(sink.Terms.Count);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var term in sink.Terms)
-        {
-            if (seen.Add(term))
-            {
-                distinct.Add(term);
-            }
-        }
-
-        return distinct;
+        return sink.Terms;
     }
 
     /// <summary>The analyser's shared string and key for an already-analysed term (e.g. read back from storage), so reloaded
@@ -141,7 +136,7 @@ public sealed class TextAnalyzer
             }
 
             var isEnglish = stops >= 2 && stops >= EnglishStopWordRatio * words;
-            var ambiguous = query && words < MinQueryTokensForDecision;
+            var ambiguous = query && (words < MinQueryTokensForDecision || !isEnglish);
             for (var i = 0; i < tokenCount; i++)
             {
                 var entry = entries[i];

@@ -30,9 +30,12 @@ internal sealed partial class Fts5Baseline : IDisposable
         _keys.Add(key);
     }
 
-    public List<string> Search(string query, int top)
+    /// <param name="repeats">Keep a word each time the query repeats it (FTS5 then sums its phrase once per occurrence: query
+    /// term frequency, as the product's BM25 weighs repeated terms); otherwise each distinct word once.</param>
+    public List<string> Search(string query, int top, bool repeats = false)
     {
-        var words = Word().Matches(query.ToLowerInvariant()).Select(m => m.Value).Distinct().ToList();
+        var all = Word().Matches(query.ToLowerInvariant()).Select(m => m.Value);
+        var words = (repeats ? all : all.Distinct()).ToList();
         var hits = new List<string>();
         if (words.Count == 0)
         {

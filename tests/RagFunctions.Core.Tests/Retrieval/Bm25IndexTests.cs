@@ -13,7 +13,9 @@ public sealed class Bm25IndexTests
     {
         var n = live.Count;
         var averageLength = live.Values.Average(d => (double)d.Length);
-        var distinct = query.Distinct().ToArray();
+        // A term named q times in the query weighs q times (query term frequency).
+        var queryFrequency = query.GroupBy(t => t).ToDictionary(g => g.Key, g => g.Count());
+        var distinct = queryFrequency.Keys.ToArray();
         var df = distinct.ToDictionary(t => t, t => live.Values.Count(d => d.Contains(t)));
         var scored = new List<(int Slot, double Score)>();
         foreach (var (slot, doc) in live)
@@ -35,7 +37,7 @@ public sealed class Bm25IndexTests
 
                 matched = true;
                 var idf = Math.Log(1 + (n - df[term] + 0.5) / (df[term] + 0.5));
-                score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc.Length / averageLength));
+                score += queryFrequency[term] * idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * doc.Length / averageLength));
             }
 
             if (matched)
@@ -93,7 +95,9 @@ public sealed class Bm25IndexTests
 
         for (var q = 0; q < 40; q++)
         {
-            var query = Enumerable.Range(0, random.Next(1, 7)).Select(_ => "t" + random.Next(0, 300)).ToArray();
+            // Drawn from a narrow range half of the time, so queries often repeat a term.
+            var range = q % 2 == 0 ? 300 : 8;
+            var query = Enumerable.Range(0, random.Next(1, 7)).Select(_ => "t" + random.Next(0, range)).ToArray();
             AssertSameTopK(BruteForce(live, query, int.MaxValue), top, index.Search(query, top));
         }
     }
@@ -143,6 +147,26 @@ public sealed class Bm25IndexTests
         Assert.False(index.Remove(0));
 
         Assert.Equal([1], index.Search(["apple", "pie"], 10).Select(h => h.Slot));
+    }
+
+    [Fact]
+    public void A_repeated_query_term_weighs_as_often_as_it_is_repeated()
+    {
+        var index = new Bm25Index();
+        index.Add(0, ["catalog", "library", "map"]);
+        index.Add(1, ["catalog", "catalog", "catalog"]);
+        index.Add(2, ["library", "garden", "evening"]);
+        index.Add(3, ["library", "children", "evening"]);
+
+        var once = index.Search(["library"], 10).Single(h => h.Slot == 0).Score;
+        var single = index.Search(["catalog", "library"], 10);
+        var repeated = index.Search(["catalog", "library", "library", "library"], 10);
+
+        // Document 1 repeats the rarer "catalog" and leads the plain query; naming "library" three times puts document 0 first.
+        Assert.Equal([1, 0], single.Take(2).Select(h => h.Slot));
+        Assert.Equal([0, 1], repeated.Take(2).Select(h => h.Slot));
+        Assert.Equal(single.Single(h => h.Slot == 0).Score + 2 * once, repeated.Single(h => h.Slot == 0).Score, 1e-9);
+        Assert.Equal(single.Single(h => h.Slot == 1).Score, repeated.Single(h => h.Slot == 1).Score, 1e-9);
     }
 
     [Fact]

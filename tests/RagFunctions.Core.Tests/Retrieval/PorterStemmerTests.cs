@@ -51,9 +51,26 @@ public sealed class PorterStemmerTests
     public void Stems_like_the_published_algorithm(string word, string expected) =>
         Assert.Equal(expected, PorterStemmer.Stem(word));
 
+    // Porter's own reference implementation departs from the paper with "bli"→"ble" and "logi"→"log" (as SQLite FTS5's
+    // porter tokenizer and Lucene's PorterStemFilter do), so "technology" and "technological" conflate; words with digits
+    // are stemmed like any other ("1950s" → "1950").
+    [Theory]
+    [InlineData("technology", "technolog")]
+    [InlineData("technologies", "technolog")]
+    [InlineData("technological", "technolog")]
+    [InlineData("methodology", "methodolog")]
+    [InlineData("possibly", "possibl")]
+    [InlineData("possible", "possibl")]
+    [InlineData("visibly", "visibl")]
+    [InlineData("1950s", "1950")]
+    [InlineData("mp3s", "mp3")]
+    public void Applies_the_reference_implementation_departures_and_stems_words_with_digits(string word, string expected) =>
+        Assert.Equal(expected, PorterStemmer.Stem(word));
+
     [Theory]
     [InlineData("at")]
     [InlineData("utf8")]
+    [InlineData("1950")]
     [InlineData("café")]
     [InlineData("数据")]
     public void Leaves_short_and_non_ascii_words_alone(string word) => Assert.Equal(word, PorterStemmer.Stem(word));

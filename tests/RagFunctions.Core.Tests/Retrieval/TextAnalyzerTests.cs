@@ -39,11 +39,28 @@ public sealed class TextAnalyzerTests
     }
 
     [Fact]
-    public void Long_english_query_is_stemmed_only_and_distinct()
+    public void Long_english_query_is_stemmed_only_and_keeps_repeats_as_query_term_frequency()
     {
         var terms = _analyzer.AnalyzeQuery("how do I reset the password of the connected connection");
 
-        Assert.Equal(["reset", "password", "connect"], terms);
+        Assert.Equal(["reset", "password", "connect", "connect"], terms);
+    }
+
+    [Fact]
+    public void Long_keyword_style_query_carries_both_forms_and_matches_english_and_indonesian_chunks()
+    {
+        // No English function words, so it could be either language: surface forms alone would miss every stemmed English chunk.
+        var terms = _analyzer.AnalyzeQuery("Computerized indexing systems. Computerized retrieval systems.");
+        Assert.Equal(["computerized", "computer", "indexing", "index", "systems", "system", "computerized", "computer", "retrieval", "retriev", "systems", "system"], terms);
+
+        var index = new Bm25Index();
+        index.Add(0, _analyzer.AnalyzeDocument("The library indexes its catalogue with a computer system that was installed last year.").Terms);
+        index.Add(1, _analyzer.AnalyzeDocument("Perpustakaan ini memakai systems dan indexing untuk katalog yang besar di kota.").Terms);
+        index.Add(2, _analyzer.AnalyzeDocument("The weather was warm and the children played in the garden until the evening.").Terms);
+
+        Assert.Equal([0, 1], index.Search(terms, 10).Select(h => h.Slot).Order());
+        var indonesian = _analyzer.AnalyzeQuery("fasilitas perpustakaan katalog indexing systems kota");
+        Assert.Equal(1, index.Search(indonesian, 10)[0].Slot);
     }
 
     [Fact]

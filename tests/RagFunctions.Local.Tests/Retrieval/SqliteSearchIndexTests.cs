@@ -140,6 +140,39 @@ public sealed class SqliteSearchIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Terms_of_an_older_analyser_version_are_recomputed_once()
+    {
+        // As a database written before TextAnalyzer.Version last changed: every blob and the marker name the previous version.
+        var previous = TextAnalyzer.Version - 1;
+        var (before, rowsChanged) = await SeedThenAlterDatabaseAsync(
+            $"UPDATE search_chunks SET terms = X'{previous:x2}000000' || substr(terms, 5); " +
+            $"INSERT OR REPLACE INTO search_meta (key, value) VALUES ('terms_version', '{previous}');");
+        Assert.Equal(5 + 1, rowsChanged); // five chunks and the marker
+
+        using (var migrated = Open())
+        {
+            Assert.Equal(before, await RunAsync(migrated));
+        }
+
+        SqliteConnection.ClearAllPools();
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM search_chunks WHERE substr(terms, 1, 4) = $version";
+            var version = new byte[4];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(version, TextAnalyzer.Version);
+            command.Parameters.AddWithValue("$version", version);
+            Assert.Equal(5L, await command.ExecuteScalarAsync());
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var reopened = Open();
+        Assert.Equal(before, await RunAsync(reopened));
+        Assert.Equal(0, reopened.LoadReanalysedChunks);
+    }
+
+    [Fact]
     public async Task Searches_during_replaces_see_all_old_or_all_new_chunks_with_their_content()
     {
         using var index = Open();

@@ -297,7 +297,9 @@ async function refreshDocuments() {
   $('documents-summary').textContent = `${documents.length} documents` + (working ? `, ${working} in progress` : '') + (failed ? `, ${failed} failed` : '');
   $('document-list').replaceChildren(...documents.map((d) => {
     const kind = d.status === 'indexed' ? 'indexed' : d.status === 'failed' ? 'failed' : 'working';
-    const status = el('span', { class: `status status-${kind}`, title: d.failureReason || '' }, d.status + (d.status === 'indexed' ? ` (${d.chunkCount})` : ''));
+    // An indexed document's tooltip says how many chunks the last run embedded and how many vectors it reused (vector cache).
+    const reuse = d.status === 'indexed' && d.embedding ? `embedded ${d.embedding.embedded} of ${d.chunkCount} chunks, ${d.embedding.reused} reused` : '';
+    const status = el('span', { class: `status status-${kind}`, title: d.failureReason || reuse }, d.status + (d.status === 'indexed' ? ` (${d.chunkCount})` : ''));
     return el('li', { 'data-document': d.fileName }, el('span', {}, d.fileName), status);
   }));
   // Live status: poll quickly while anything is in progress, slowly otherwise.

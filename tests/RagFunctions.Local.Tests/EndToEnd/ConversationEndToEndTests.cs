@@ -39,6 +39,41 @@ public sealed class ConversationEndToEndTests(RealDocumentsHost docs, ITestOutpu
     }
 
     [RealDocumentsFact]
+    public async Task A_follow_up_gets_sentences_about_what_it_asks_not_the_last_answer_again_and_a_topic_switch_leaves_the_port_behind()
+    {
+        var alice = docs.Client("alice");
+        var conversation = await NewConversationAsync(alice);
+
+        var first = await TurnAsync(alice, conversation, "What port does PostgreSQL listen on?");
+        Assert.Contains("5432", first.Content, StringComparison.Ordinal);
+
+        // "it" is the port (the search query carries the topic); "change" is what is asked: the answer is about setting the port,
+        // and quotes nothing the first answer quoted (before this fix it repeated the first answer word for word).
+        var second = await TurnAsync(alice, conversation, "How can I change it?");
+        Assert.Equal("context", second.QueryMode);
+        Assert.NotEqual(first.Content, second.Content);
+        var quotedFirst = Quoted(first.Content);
+        var quotedSecond = Quoted(second.Content);
+        Assert.NotEmpty(quotedSecond);
+        Assert.Empty(quotedSecond.Intersect(quotedFirst));
+        Assert.Contains(quotedSecond, q => q.Contains("port", StringComparison.OrdinalIgnoreCase)
+            && System.Text.RegularExpressions.Regex.IsMatch(q, @"\b(?:set|change[sd]?|specif(?:y|ies|ied)|PGPORT|-p)\b"));
+        Assert.Contains("runtime-config-connection.html", second.Sources);
+
+        // A topic switch: searched on its own, answered from its own page, and nothing about ports comes along.
+        var third = await TurnAsync(alice, conversation, "What does CLUSTER do to a table?");
+        Assert.Equal("message", third.QueryMode);
+        Assert.Equal(["sql-cluster.html"], third.Sources.Distinct());
+        Assert.DoesNotContain("port", third.Content, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(Quoted(third.Content).Intersect(quotedFirst.Concat(quotedSecond)));
+    }
+
+    /// <summary>The quoted sentences of an extractive answer: its lines that end with a citation, without it.</summary>
+    private static List<string> Quoted(string content) =>
+        [.. content.Split('\n').Select(l => l.Trim()).Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\[\d+\]$"))
+            .Select(l => System.Text.RegularExpressions.Regex.Replace(l, @"\s*\[\d+\]$", ""))];
+
+    [RealDocumentsFact]
     public async Task An_out_of_scope_question_is_answered_not_found_without_citations_or_follow_ups()
     {
         var alice = docs.Client("alice");

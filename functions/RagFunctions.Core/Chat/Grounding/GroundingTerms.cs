@@ -24,6 +24,40 @@ public static partial class GroundingTerms
         "kalau", "agar", "supaya", "oleh", "sebagai", "seperti", "tentang", "bagi", "para", "sama", "masih", "lagi", "harus",
     };
 
+    /// <summary>Verbs that ask for and answer the same action: "How can I change it?" is answered by "... can only be set at server
+    /// start". Small on purpose (the actions how-to questions ask about), English and Indonesian; compared by stem.</summary>
+    private static readonly string[][] ActionClasses =
+    [
+        ["change", "modify", "alter", "set", "adjust", "configure", "edit", "override", "specify", "customize", "ubah", "mengubah", "diubah", "ganti", "mengganti", "diganti", "atur", "mengatur", "diatur"],
+        ["start", "run", "launch", "boot", "jalankan", "menjalankan", "mulai", "memulai"],
+        ["stop", "shut", "shutdown", "halt", "terminate", "hentikan", "menghentikan"],
+        ["install", "instal", "menginstal", "pasang", "memasang"],
+        ["remove", "delete", "uninstall", "hapus", "menghapus"],
+    ];
+
+    private static readonly Dictionary<string, HashSet<string>> Relations = BuildRelations();
+
+    /// <summary>The stems that count as <paramref name="stem"/> when judging whether a sentence answers a question: the stem itself and,
+    /// for an action verb, the other verbs of its class.</summary>
+    public static IReadOnlySet<string> Related(string stem) =>
+        Relations.TryGetValue(stem, out var related) ? related : new HashSet<string>(StringComparer.Ordinal) { stem };
+
+    private static Dictionary<string, HashSet<string>> BuildRelations()
+    {
+        var relations = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var verbs in ActionClasses)
+        {
+            var stems = verbs.Select(Stem).ToList();
+            foreach (var stem in stems)
+            {
+                // The stem itself first: callers compare it more strictly than its relatives.
+                relations[stem] = new HashSet<string>([stem, .. stems], StringComparer.Ordinal);
+            }
+        }
+
+        return relations;
+    }
+
     /// <summary>Distinct stems of the content words of <paramref name="text"/>, in first-seen order.</summary>
     public static IReadOnlyList<string> Stems(string text) => [.. Words(text).Select(Stem).Distinct(StringComparer.Ordinal)];
 

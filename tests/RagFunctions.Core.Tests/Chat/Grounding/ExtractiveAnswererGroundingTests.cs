@@ -58,16 +58,56 @@ public sealed class ExtractiveAnswererGroundingTests
         Assert.DoesNotContain("blue", all, StringComparison.Ordinal);
     }
 
+    private const string Connections = "port (integer)\n\nThe TCP port the server listens on; 5432 by default. Note that the same port number is used for all IP addresses the server listens on. This parameter can only be set at server start.\n\nlog_connections (boolean)\n\nCauses each attempted connection to the server to be logged. Unrelated remark about logs.";
+
     [Fact]
-    public async Task Words_from_the_search_query_help_a_pronoun_follow_up_find_its_sentence()
+    public async Task A_follow_up_is_answered_by_its_own_words_with_the_carried_topic_steering()
     {
-        var sources = new (string, string?, string)[]
-        {
-            ("Connections", "port", "The TCP port the server listens on; 5432 by default. This parameter can only be set at server start. Unrelated remark about logs."),
-        };
-        var parsed = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(Prompt("How can I change it?", "How can I change it? port postgresql listen", null, sources))).Text);
-        Assert.Contains("5432", parsed.Text, StringComparison.Ordinal);
+        // "change" is answered by "set" (a related action verb); "it" is the port, which the search query carries and the
+        // sentences before "This parameter" name.
+        var parsed = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(
+            Prompt("How can I change it?", "How can I change it? port postgresql listen", null, ("Connections", "port", Connections)))).Text);
+
+        Assert.True(parsed.Text.Contains("port (integer): This parameter can only be set at server start. [1]", StringComparison.Ordinal), parsed.Text);
+        Assert.DoesNotContain("5432", parsed.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("logs", parsed.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_follow_up_does_not_quote_again_what_the_conversation_already_quoted()
+    {
+        const string earlier = "Extractive answer (no language model is configured): the most relevant sentences from your documents, quoted as found.\n\n"
+            + "The TCP port the server listens on; 5432 by default. [1]\nport (integer): This parameter can only be set at server start. [1]";
+        List<ChatMessage> prompt =
+        [
+            new(ChatRole.System, "sys"),
+            new(ChatRole.User, "What port does PostgreSQL listen on and how is it set?"),
+            new(ChatRole.Assistant, earlier),
+            .. Prompt("And how do I change it?", "And how do I change it? port postgresql listen", null, ("Connections", "port", Connections)).Skip(1),
+        ];
+
+        var text = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(prompt)).Text).Text;
+
+        // The only sentences about the port and setting it were quoted in the earlier answer: saying so beats repeating them.
+        Assert.Equal(ExtractiveAnswerer.NothingNew, text);
+    }
+
+    [Fact]
+    public async Task A_question_asked_afresh_may_get_the_sentences_an_earlier_answer_quoted()
+    {
+        const string earlier = "Extractive answer (no language model is configured): the most relevant sentences from your documents, quoted as found.\n\n"
+            + "The TCP port the server listens on; 5432 by default. [1]";
+        List<ChatMessage> prompt =
+        [
+            new(ChatRole.System, "sys"),
+            new(ChatRole.User, "What TCP port does the server listen on?"),
+            new(ChatRole.Assistant, earlier),
+            .. Prompt("What TCP port does the server listen on?", null, null, ("Connections", "port", Connections)).Skip(1),
+        ];
+
+        var text = FollowupParser.Parse((await new ExtractiveAnswerer().GetResponseAsync(prompt)).Text).Text;
+
+        Assert.Contains("5432 by default", text, StringComparison.Ordinal);
     }
 
     private static int CountOf(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;

@@ -164,6 +164,8 @@ public sealed class VectorCacheReuseTests
             services.AddSingleton<IIngestionStaging, MemoryStaging>();
             services.AddSingleton<ISearchIndex>(Index);
             services.AddSingleton<IVectorCache>(Index);
+            // One document per run: no duplicate is ever promoted, so nothing is requeued.
+            services.AddSingleton(Moq.Mock.Of<IDocumentRequeue>(Moq.MockBehavior.Strict));
             await using var provider = services.BuildServiceProvider();
             Index.EmbedderId = EmbedderIdentity.Of(provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>(), 64);
 

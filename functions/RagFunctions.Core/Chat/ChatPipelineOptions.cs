@@ -34,6 +34,11 @@ public sealed class ChatPipelineOptions
     /// <summary>Share (0–1) of the question's content words a retrieved passage must contain to be used as a source; when none does,
     /// the answer says the documents do not cover the question. 0 turns the check off.</summary>
     public double RelevanceFloor { get; set; } = 0.6;
+
+    /// <summary>When no passage reaches <see cref="RelevanceFloor"/>, passages whose embedding has at least this cosine similarity to
+    /// the question's are sources after all (a question in another language, a paraphrase). Calibrated on the default local embedder
+    /// (all-MiniLM-L6-v2); measure again for another one. 0 turns the check off.</summary>
+    public double VectorRelevanceFloor { get; set; } = 0.3;
 }
 
 /// <summary>One model of the fallback chain.</summary>

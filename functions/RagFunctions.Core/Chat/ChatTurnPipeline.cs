@@ -296,6 +296,12 @@ public sealed class ChatTurnPipeline(
             : await queryPlanner.PlanAsync(userMessage.Content, history, conversation?.ContextSummary, cancellationToken).ConfigureAwait(false);
         var retrieval = await retriever.RetrieveAsync(query.Text, caller, Math.Clamp(top ?? o.RetrievalTop, 1, 50), cancellationToken).ConfigureAwait(false);
         var grounding = RelevanceFloor.Check(query.Text, retrieval.Hits, o.RelevanceFloor, query.Topic);
+        if (!grounding.Relevant && o.RelevanceFloor > 0 && o.VectorRelevanceFloor > 0
+            && await retriever.SimilaritiesAsync(retrieval, cancellationToken).ConfigureAwait(false) is { } similarities)
+        {
+            grounding = RelevanceFloor.WithVectors(grounding, retrieval.Hits, similarities, o.VectorRelevanceFloor);
+        }
+
         var context = grounding.Relevant ? contextBuilder.Build(grounding.Kept, o.ContextTokenBudget) : SourceContext.Empty;
         // Advisor conversations carry the validated assessment results; career questions are answered from them.
         var profile = conversation is { ContextType: ContextTypes.Assessment or ContextTypes.CareerGuidance }
@@ -310,6 +316,9 @@ public sealed class ChatTurnPipeline(
                 relevant = grounding.Relevant,
                 bestCoverage = Math.Round(grounding.BestCoverage, 3),
                 floor = grounding.Floor,
+                by = grounding.By,
+                bestSimilarity = grounding.BestSimilarity is { } similarity ? Math.Round(similarity, 3) : (double?)null,
+                vectorFloor = grounding.VectorFloor,
                 keptHits = grounding.Kept.Count,
             }),
             ["retrieval"] = ToJson(new

@@ -68,6 +68,53 @@ public sealed class ConversationEndToEndTests(RealDocumentsHost docs, ITestOutpu
         Assert.Empty(Quoted(third.Content).Intersect(quotedFirst.Concat(quotedSecond)));
     }
 
+    [RealDocumentsTheory]
+    [InlineData("en", "What is the default port of the PostgreSQL server?", "runtime-config-connection.html", "words")]
+    [InlineData("en", "What does CLUSTER do to a table?", "sql-cluster.html", "words")]
+    [InlineData("id", "Apa fungsi perintah CLUSTER pada tabel?", "sql-cluster.html", "vector")]
+    [InlineData("id", "Bagaimana cara melaporkan bug di PostgreSQL?", "bug-reporting.html", "vector")]
+    public async Task A_question_the_documents_answer_finds_its_sources_in_english_and_in_indonesian(string language, string question, string page, string by)
+    {
+        var alice = docs.Client("alice");
+        var turn = await TurnAsync(alice, await NewConversationAsync(alice), question);
+
+        // English documents share few words with an Indonesian question (lexical coverage under RelevanceFloor); the default
+        // MiniLM embedding still places them near it (cosine >= VectorRelevanceFloor), so the documents are not declared silent.
+        var grounding = Grounding(turn);
+        Assert.True(turn.Relevant, $"{language}: {grounding}");
+        Assert.Equal(by, grounding.GetProperty("by").GetString());
+        Assert.Contains(page, turn.Sources);
+        Assert.DoesNotContain("do not cover", turn.Content, StringComparison.Ordinal);
+        if (by == "vector")
+        {
+            Assert.True(grounding.GetProperty("bestCoverage").GetDouble() < grounding.GetProperty("floor").GetDouble());
+            Assert.InRange(grounding.GetProperty("bestSimilarity").GetDouble(), grounding.GetProperty("vectorFloor").GetDouble(), 1);
+        }
+    }
+
+    [RealDocumentsTheory]
+    [InlineData("en", "What is the capital of Mongolia?")]
+    [InlineData("en", "What is the boiling point of water at sea level?")]
+    [InlineData("id", "Apa ibu kota Mongolia?")]
+    [InlineData("id", "Bagaimana cara mengganti oli mobil?")]
+    public async Task A_question_the_documents_do_not_answer_is_not_found_in_english_and_in_indonesian(string language, string question)
+    {
+        var alice = docs.Client("alice");
+        var turn = await TurnAsync(alice, await NewConversationAsync(alice), question);
+
+        // Neither check passes: few shared words, and the embedding is not close (measured at most 0.29 against a floor of 0.3).
+        var grounding = Grounding(turn);
+        Assert.False(turn.Relevant, $"{language}: {grounding}");
+        Assert.Equal("none", grounding.GetProperty("by").GetString());
+        Assert.True(grounding.GetProperty("bestSimilarity").GetDouble() < grounding.GetProperty("vectorFloor").GetDouble());
+        Assert.Contains("do not cover", turn.Content, StringComparison.Ordinal);
+        Assert.Empty(turn.Sources);
+        Assert.Empty(turn.Followups);
+    }
+
+    private static JsonElement Grounding(Turn turn) =>
+        turn.Body.GetProperty("assistantMessage").GetProperty("metadata").GetProperty("diagnostics").GetProperty("grounding");
+
     /// <summary>The quoted sentences of an extractive answer: its lines that end with a citation, without it.</summary>
     private static List<string> Quoted(string content) =>
         [.. content.Split('\n').Select(l => l.Trim()).Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"\[\d+\]$"))

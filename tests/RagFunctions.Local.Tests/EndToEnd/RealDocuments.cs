@@ -53,7 +53,14 @@ internal sealed class RealDocumentsFactAttribute : FactAttribute
     }
 }
 
-/// <summary>One real local host (SQLite, local index, hashed embedder, extractive answerer, HS256 identity) with the real documents
+/// <summary>A theory that needs <see cref="RealDocuments"/> (see <see cref="RealDocumentsFactAttribute"/>).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class RealDocumentsTheoryAttribute : TheoryAttribute
+{
+    public RealDocumentsTheoryAttribute() => Skip = new RealDocumentsFactAttribute().Skip;
+}
+
+/// <summary>One real local host (SQLite, local index, the default MiniLM embedder, extractive answerer, HS256 identity) with the real documents
 /// uploaded through the API and indexed once for the test class.</summary>
 public sealed class RealDocumentsHost : IAsyncLifetime
 {

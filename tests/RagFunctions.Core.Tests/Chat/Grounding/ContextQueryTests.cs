@@ -44,4 +44,31 @@ public sealed class ContextQueryTests
         Assert.True(port.Relevant);
         Assert.Single(port.Kept);
     }
+
+    [Fact]
+    public void The_vector_check_keeps_hits_close_enough_only_when_no_hit_passes_the_words()
+    {
+        static SearchHit Hit(string id, string content) => new(new DocumentChunk(id, "d", 0, content, "CLUSTER", "sql-cluster.html", null, null, 0, content.Length, 1), 0.03, Retrievers.Vector, null, 1);
+        IReadOnlyList<SearchHit> hits = [Hit("a", "CLUSTER instructs PostgreSQL to cluster the table specified by table_name."), Hit("b", "The box is blue.")];
+        var lexical = RelevanceFloor.Check("Apa fungsi perintah CLUSTER pada tabel?", hits, 0.6);
+        Assert.False(lexical.Relevant);
+        Assert.Equal("none", lexical.By);
+
+        var rescued = RelevanceFloor.WithVectors(lexical, hits, [0.39, 0.12], 0.3);
+        Assert.True(rescued.Relevant);
+        Assert.Equal("vector", rescued.By);
+        Assert.Equal(["a"], rescued.Kept.Select(h => h.Chunk.Id));
+        Assert.Equal(0.39, rescued.BestSimilarity);
+
+        var tooFar = RelevanceFloor.WithVectors(lexical, hits, [0.29, 0.12], 0.3);
+        Assert.False(tooFar.Relevant);
+        Assert.Empty(tooFar.Kept);
+        Assert.Equal("none", tooFar.By);
+        Assert.Equal(0.29, tooFar.BestSimilarity);
+
+        Assert.Same(lexical, RelevanceFloor.WithVectors(lexical, hits, [0.9, 0.9], 0));
+        var words = RelevanceFloor.Check("What does CLUSTER do to the table?", hits, 0.6);
+        Assert.Same(words, RelevanceFloor.WithVectors(words, hits, [0.1, 0.1], 0.3));
+        Assert.Equal("words", words.By);
+    }
 }

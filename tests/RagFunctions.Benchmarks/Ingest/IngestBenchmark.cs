@@ -107,7 +107,7 @@ internal static class IngestBenchmark
         var tokens = records.Sum(r => (long)r.TokenCount);
         var embedding = services.GetRequiredService<IOptions<EmbeddingOptions>>().Value;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"embedder={embedding.Model} intra_op={embedding.IntraOpThreads} embed_batches_parallel={services.GetRequiredService<IOptions<IngestionOptions>>().Value.MaxParallelEmbeddingBatches} tokens={tokens} tokens_per_s={tokens / seconds:F0} (tokens as the catalog counts them: the embedder's own word pieces for a local model)"));
+            $"embedder={embedding.Model} intra_op={embedding.IntraOpThreads} embed_batches_parallel={services.GetRequiredService<IOptions<IngestionOptions>>().Value.MaxParallelEmbeddingBatches} tokens={tokens} tokens_per_s={tokens / seconds:F0} (tokens as the catalog counts them: in the tokenizer chunks are sized with — the model's word pieces for minilm/arctic-xs, cl100k for lexical)"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"cpu_s={cpuSeconds:F2} cores={Environment.ProcessorCount} mb_per_cpu_s={mb / cpuSeconds:F2} loadavg_before={load} loadavg_after={LoadAverage()}"));
         Console.WriteLine("extract_by_type (untimed second pass, single thread): " + string.Join(' ', extractByType.OrderByDescending(e => e.Value.Ms)

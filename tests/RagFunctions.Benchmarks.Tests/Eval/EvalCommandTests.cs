@@ -76,4 +76,34 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal([1.0, 1.0, 1.0], rows["keyword"]);
         Assert.Equal([1.0, 1.0, 1.0], rows["fts5-bm25"]);
     }
+
+    [Fact]
+    public async Task A_byte_identical_document_is_indexed_once_and_a_hit_on_its_copy_counts_for_it()
+    {
+        // The product indexes one copy of identical content (duplicate files); judged collections hold such pairs (CISI: two).
+        Directory.CreateDirectory(_data);
+        var docs = Path.Combine(_data, "docs.jsonl");
+        var lines = File.ReadAllLines(Path.Combine(Fixture, "docs.jsonl"));
+        var section6 = lines.Single(l => l.Contains("\"apache-2.0-section-6\"", StringComparison.Ordinal));
+        File.WriteAllLines(docs, [.. lines, section6.Replace("\"apache-2.0-section-6\"", "\"apache-2.0-section-6-copy\"", StringComparison.Ordinal)]);
+        var qrels = Path.Combine(_data, "qrels.tsv");
+        File.WriteAllLines(qrels, File.ReadAllLines(Path.Combine(Fixture, "qrels.tsv"))
+            .Select(l => l.Replace("q2\tapache-2.0-section-6\t", "q2\tapache-2.0-section-6-copy\t", StringComparison.Ordinal)));
+        var output = new StringWriter(CultureInfo.InvariantCulture);
+        var args = BenchArgs.Parse([
+            "--docs", docs, "--queries", Path.Combine(Fixture, "queries.jsonl"), "--qrels", qrels,
+            "--embedder", "lexical", "--data", Path.Combine(_data, "run"),
+        ]);
+
+        var status = await EvalBenchmark.RunAsync(args, output);
+
+        var text = output.ToString();
+        Assert.Equal(0, status);
+        Assert.Contains("docs=10 queries=5 ", text, StringComparison.Ordinal);
+        Assert.Contains("duplicates=1 failed=0 ", text, StringComparison.Ordinal);
+        var keyword = text.Split('\n').Single(l => l.StartsWith("| keyword ", StringComparison.Ordinal))
+            .Trim().Trim('|').Split('|', StringSplitOptions.TrimEntries);
+        // Recall@10 stays 1: the question whose only relevant document is the copy finds it through the indexed one.
+        Assert.Equal(1.0, double.Parse(keyword[3], CultureInfo.InvariantCulture));
+    }
 }

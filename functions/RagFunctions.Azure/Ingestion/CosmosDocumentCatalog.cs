@@ -55,15 +55,7 @@ public sealed class CosmosDocumentCatalog(Func<CancellationToken, Task<Container
     {
         var items = await container(cancellationToken).ConfigureAwait(false);
         var query = new QueryDefinition("SELECT * FROM c WHERE c.type = @type").WithParameter("@type", ItemType);
-        var records = new List<DocumentRecord>();
-        using var feed = items.GetItemQueryStreamIterator(query, continuationToken: null, new QueryRequestOptions { PartitionKey = Partition });
-        while (feed.HasMoreResults)
-        {
-            using var page = await feed.ReadNextAsync(cancellationToken).ConfigureAwait(false);
-            page.EnsureSuccessStatusCode();
-            var body = await JsonSerializer.DeserializeAsync<QueryPage>(page.Content, Json, cancellationToken).ConfigureAwait(false);
-            records.AddRange(body?.Documents?.Select(d => d.Record).OfType<DocumentRecord>() ?? []);
-        }
+        var records = await QueryRecordsAsync(items, query, cancellationToken).ConfigureAwait(false);
 
         // Ordered here rather than by ORDER BY: DateTimeOffset JSON keeps the writer's offset, so string order is not time order.
         return [.. records.OrderByDescending(r => r.QueuedAt).ThenBy(r => r.Id, StringComparer.Ordinal)];
@@ -79,6 +71,13 @@ public sealed class CosmosDocumentCatalog(Func<CancellationToken, Task<Container
             .WithParameter("@partition", PartitionValue)
             .WithParameter("@type", ItemType)
             .WithParameter("@hash", contentHash);
+        var records = await QueryRecordsAsync(items, query, cancellationToken).ConfigureAwait(false);
+        return [.. records.OrderBy(r => r.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Every catalog record a single-partition query returns, page by page.</summary>
+    private static async Task<List<DocumentRecord>> QueryRecordsAsync(Container items, QueryDefinition query, CancellationToken cancellationToken)
+    {
         var records = new List<DocumentRecord>();
         using var feed = items.GetItemQueryStreamIterator(query, continuationToken: null, new QueryRequestOptions { PartitionKey = Partition });
         while (feed.HasMoreResults)
@@ -89,7 +88,7 @@ public sealed class CosmosDocumentCatalog(Func<CancellationToken, Task<Container
             records.AddRange(body?.Documents?.Select(d => d.Record).OfType<DocumentRecord>() ?? []);
         }
 
-        return [.. records.OrderBy(r => r.Id, StringComparer.Ordinal)];
+        return records;
     }
 
     public async Task UpsertAsync(DocumentRecord record, CancellationToken cancellationToken)

@@ -13,6 +13,7 @@ using RagFunctions.Core.Ingestion.Extraction;
 using RagFunctions.Core.Ingestion.Staging;
 using RagFunctions.Core.Ingestion.Workflow;
 using RagFunctions.Core.Retrieval;
+using RagFunctions.Core.Tests.Ingestion.Duplicates;
 
 namespace RagFunctions.Core.Tests.Ingestion.Embedding;
 
@@ -249,27 +250,6 @@ public sealed class VectorCacheReuseTests
         public Task<IReadOnlyList<SearchHit>> SearchAsync(HybridQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<IndexStats> GetStatsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
-    }
-
-    private sealed class MemoryCatalog : IDocumentCatalog
-    {
-        private readonly ConcurrentDictionary<string, DocumentRecord> _records = new();
-
-        public Task<DocumentRecord?> GetAsync(string documentId, CancellationToken cancellationToken) => Task.FromResult(_records.GetValueOrDefault(documentId));
-
-        public Task<IReadOnlyList<DocumentRecord>> ListAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<DocumentRecord>>([.. _records.Values]);
-
-        public Task UpsertAsync(DocumentRecord record, CancellationToken cancellationToken)
-        {
-            _records[record.Id] = record;
-            return Task.CompletedTask;
-        }
-
-        public Task DeleteAsync(string documentId, CancellationToken cancellationToken)
-        {
-            _records.TryRemove(documentId, out _);
-            return Task.CompletedTask;
-        }
     }
 
     private sealed class MemorySource(string path, byte[] content) : IDocumentSource

@@ -23,11 +23,11 @@ public sealed partial class DropFolderWatcher(
     LocalIngestionQueue queue,
     IDocumentCatalog catalog,
     IngestionIntake intake,
+    DropFolderStamps stamps,
     IOptions<DropFolderWatchOptions> options,
     TimeProvider time,
     ILogger<DropFolderWatcher> logger) : BackgroundService
 {
-    private readonly Dictionary<string, (long Length, DateTime Modified)> _seen = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -85,7 +85,6 @@ public sealed partial class DropFolderWatcher(
 
             var sourcePath = dropFolder.ToSourcePath(file);
             present.Add(sourcePath);
-            var stamp = (info.Length, info.LastWriteTimeUtc);
             // Only a time near "now" means "still being written"; one far in the future (skewed clock, archive, touch -d) never
             // settles and would keep the file out forever while the loop rescans without pause.
             if ((now - info.LastWriteTimeUtc).Duration() < settle)
@@ -94,17 +93,13 @@ public sealed partial class DropFolderWatcher(
                 continue;
             }
 
-            if (!_seen.TryGetValue(sourcePath, out var previous) || previous != stamp)
+            if (stamps.Update(sourcePath, info))
             {
-                _seen[sourcePath] = stamp;
                 queue.Enqueue(sourcePath);
             }
         }
 
-        foreach (var gone in _seen.Keys.Where(k => !present.Contains(k)).ToList())
-        {
-            _seen.Remove(gone);
-        }
+        stamps.RetainOnly(present);
 
         // Documents in the catalog whose file is gone (deleted while the host was down, or just now).
         foreach (var record in await catalog.ListAsync(cancellationToken))

@@ -18,6 +18,7 @@ public static class LocalIngestionSetup
         services.AddSingleton<IIngestionStaging, FolderIngestionStaging>();
         services.AddSingleton<LocalIngestionQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<LocalIngestionQueue>());
+        services.AddSingleton<DropFolderStamps>();
         services.AddSingleton<IDocumentDropBox, QueueingDropBox>();
         services.AddSingleton<IDocumentRequeue, LocalDocumentRequeue>();
         services.AddHostedService<DropFolderWatcher>();

@@ -6,7 +6,7 @@ namespace RagFunctions.Local.Ingestion;
 
 /// <summary>Uploads land in the drop folder and are queued at once (the watcher would find them too, a moment later),
 /// so the document is listed as <c>queued</c> by the time the upload answers.</summary>
-public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intake, LocalIngestionQueue queue) : IDocumentDropBox
+public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intake, LocalIngestionQueue queue, DropFolderStamps stamps) : IDocumentDropBox
 {
     public Task<string> SaveAsync(string fileName, Stream content, CancellationToken cancellationToken) =>
         SaveAsync("", fileName, content, cancellationToken);
@@ -33,6 +33,8 @@ public sealed class QueueingDropBox(DropFolder dropFolder, IngestionIntake intak
             }
         }
 
+        // Known to the folder watcher from here on, so its next scan does not queue the same write again.
+        stamps.Update(sourcePath, new FileInfo(dropFolder.ToFullPath(sourcePath)));
         queue.Enqueue(sourcePath);
         return sourcePath;
     }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -36,6 +37,35 @@ public sealed class DropFolderWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task An_uploaded_file_is_not_queued_again_by_the_watcher_but_a_real_re_drop_of_it_is_noted()
+    {
+        // The watcher first looks at a written file once it has settled (2 s here), long after the upload's own run ended.
+        using var host = new LocalHostFactory(new Dictionary<string, string?>
+        {
+            ["RagFunctions:Ingestion:ScanIntervalSeconds"] = "0.2", ["RagFunctions:Ingestion:SettleMilliseconds"] = "2000",
+        });
+        var client = host.CreateWriterClient();
+        var content = "Wombats dig burrows with their claws and teeth."u8.ToArray();
+        var id = DocumentIds.FromSourcePath("burrows.txt");
+        var response = await client.UploadAsync("burrows.txt", content);
+        response.EnsureSuccessStatusCode();
+        Assert.Equal("indexed", (await client.WaitForFinalStatusAsync(id, TimeSpan.FromSeconds(20))).GetProperty("status").GetString());
+
+        // Watcher scans after the file settled see the file the upload wrote: the same write, not a new sighting.
+        await Task.Delay(TimeSpan.FromSeconds(3.5));
+        var afterScans = await client.GetDocumentAsync(id);
+        Assert.Equal(JsonValueKind.Null, afterScans.GetProperty("detail").ValueKind);
+
+        // Someone copies the same bytes over it again (a new write): that is noticed and skipped, and says so.
+        var path = Path.Combine(host.DataDirectory, "documents", "burrows.txt");
+        await File.WriteAllBytesAsync(path, content);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddSeconds(-5));
+        await DocumentsClient.WaitUntilAsync(async () =>
+            (await client.GetDocumentAsync(id)).GetProperty("detail").GetString()?.StartsWith("unchanged content", StringComparison.Ordinal) == true,
+            TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task A_document_uploaded_while_a_scan_runs_is_not_removed_by_that_scan()
     {
         var directory = Path.Combine(_host.DataDirectory, "unit");
@@ -50,7 +80,7 @@ public sealed class DropFolderWatcherTests : IDisposable
             folder, intake, new ServiceCollection().BuildServiceProvider(), Options.Create(new IngestionOptions()),
             new RagFunctions.Local.Storage.StorageFaults(TimeProvider.System, NullLogger<RagFunctions.Local.Storage.StorageFaults>.Instance), NullLogger<LocalIngestionQueue>.Instance);
         using var watcher = new DropFolderWatcher(
-            folder, queue, catalog, intake, Options.Create(new DropFolderWatchOptions()), TimeProvider.System, NullLogger<DropFolderWatcher>.Instance);
+            folder, queue, catalog, intake, new DropFolderStamps(), Options.Create(new DropFolderWatchOptions()), TimeProvider.System, NullLogger<DropFolderWatcher>.Instance);
 
         // The upload lands after the scan listed the folder but before it read the catalog.
         await watcher.ScanAsync(CancellationToken.None);

@@ -5,6 +5,7 @@ using RagFunctions.Local.Hosting;
 using RagFunctions.Local.History;
 using RagFunctions.Local.Storage;
 using RagFunctions.Tests.Shared.History;
+using RagFunctions.Local.Tests.Storage;
 
 namespace RagFunctions.Local.Tests.History;
 
@@ -12,13 +13,13 @@ namespace RagFunctions.Local.Tests.History;
 public sealed class SqliteConversationStoreTests : ConversationStoreContractTests, IDisposable
 {
     private const int RetentionDays = 7;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ragfunctions-tests", "history-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDataDirectory _temp = new("history");
     private readonly SqliteDatabase _database;
     private readonly SqliteConversationStore _store;
 
     public SqliteConversationStoreTests()
     {
-        _database = new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _directory }));
+        _database = new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _temp.Path }));
         _store = new SqliteConversationStore(_database, Options.Create(new HistoryOptions { DeletedRetentionDays = RetentionDays }));
     }
 
@@ -96,16 +97,5 @@ public sealed class SqliteConversationStoreTests : ConversationStoreContractTest
         return (long)(await command.ExecuteScalarAsync(Ct))!;
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder left behind does not affect other tests.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

@@ -4,30 +4,24 @@ using RagFunctions.Local.Hosting;
 using RagFunctions.Local.Limits;
 using RagFunctions.Local.Storage;
 using RagFunctions.Tests.Shared.History;
+using RagFunctions.Local.Tests.Storage;
 
 namespace RagFunctions.Local.Tests.History;
 
 /// <summary>The shared usage-ledger contract against SQLite, plus its retention.</summary>
 public sealed class SqliteUsageLedgerTests : UsageLedgerContractTests, IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ragfunctions-tests", "ledger-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDataDirectory _temp = new("ledger");
     private readonly SqliteUsageLedger _ledger;
 
     public SqliteUsageLedgerTests()
     {
-        _ledger = new SqliteUsageLedger(new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _directory })));
+        _ledger = new SqliteUsageLedger(new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _temp.Path })));
     }
 
     protected override IUsageLedger Ledger => _ledger;
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_directory))
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public async Task Recording_drops_the_users_entries_older_than_the_retention()

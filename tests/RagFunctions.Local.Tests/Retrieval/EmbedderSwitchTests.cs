@@ -8,6 +8,7 @@ using RagFunctions.Core.Retrieval;
 using RagFunctions.Local.Hosting;
 using RagFunctions.Local.Retrieval;
 using RagFunctions.Local.Storage;
+using RagFunctions.Local.Tests.Storage;
 
 namespace RagFunctions.Local.Tests.Retrieval;
 
@@ -16,20 +17,9 @@ namespace RagFunctions.Local.Tests.Retrieval;
 public sealed class EmbedderSwitchTests : IDisposable
 {
     private const int Dimensions = 8;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ragfunctions-tests", "switch-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDataDirectory _temp = new("switch");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     /// <summary>A toy model: every text maps to one fixed axis, so which model made a vector is visible in the vector itself.</summary>
     private sealed class AxisEmbedder(string model, int axis) : IEmbeddingGenerator<string, Embedding<float>>
@@ -58,7 +48,7 @@ public sealed class EmbedderSwitchTests : IDisposable
     }
 
     private SqliteSearchIndex Open(IEmbeddingGenerator<string, Embedding<float>> embedder) => new(
-        new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _directory })),
+        new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _temp.Path })),
         Options.Create(new EmbeddingOptions { Dimensions = Dimensions }),
         NullLogger<SqliteSearchIndex>.Instance,
         embedder);

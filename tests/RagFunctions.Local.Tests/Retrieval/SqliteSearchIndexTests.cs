@@ -10,29 +10,19 @@ using RagFunctions.Local.Hosting;
 using RagFunctions.Local.Retrieval;
 using RagFunctions.Local.Storage;
 using RagFunctions.Local.Tests.Hosting;
+using RagFunctions.Local.Tests.Storage;
 
 namespace RagFunctions.Local.Tests.Retrieval;
 
 public sealed class SqliteSearchIndexTests : IDisposable
 {
     private const int Dimensions = 16;
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ragfunctions-tests", "index-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDataDirectory _temp = new("index");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a temp folder left behind is harmless.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     private SqliteSearchIndex Open() => new(
-        new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _directory })),
+        new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _temp.Path })),
         Options.Create(new EmbeddingOptions { Dimensions = Dimensions }),
         NullLogger<SqliteSearchIndex>.Instance);
 
@@ -155,7 +145,7 @@ public sealed class SqliteSearchIndexTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}"))
+        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(_temp.Path, "ragfunctions.db")}"))
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
@@ -262,7 +252,7 @@ public sealed class SqliteSearchIndexTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "ragfunctions.db")}");
+        await using var connection = new SqliteConnection($"Data Source={Path.Combine(_temp.Path, "ragfunctions.db")}");
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -10,6 +10,7 @@ using RagFunctions.Core.Ingestion.Catalog;
 using RagFunctions.Core.Ingestion.Chunking;
 using RagFunctions.Local.Tests.EndToEnd;
 using RagFunctions.Local.Tests.Hosting;
+using RagFunctions.Local.Tests.Storage;
 
 namespace RagFunctions.Local.Tests.Retrieval;
 
@@ -26,21 +27,10 @@ public sealed class VectorCacheHostTests : IDisposable
         ["RagFunctions:Ingestion:SettleMilliseconds"] = "50",
     };
 
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "ragfunctions-tests", "vcache-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDataDirectory _temp = new("vcache");
     private readonly ConcurrentQueue<string> _embedded = new();
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Scratch space.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     [RealDocumentsFact]
     public async Task An_edited_page_re_embeds_only_its_changed_chunks_also_after_a_restart()
@@ -123,7 +113,7 @@ public sealed class VectorCacheHostTests : IDisposable
 
     private async Task<JsonElement> DropAsync(HttpClient client, string html, string? notHash)
     {
-        var folder = Path.Combine(_dataDirectory, "documents");
+        var folder = Path.Combine(_temp.Path, "documents");
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, Page), html);
         var record = await client.WaitForFinalStatusAsync(DocumentIds.FromSourcePath(Page), TimeSpan.FromMinutes(3), notHash);
@@ -133,7 +123,7 @@ public sealed class VectorCacheHostTests : IDisposable
 
     /// <summary>The real host, with its embedder wrapped to record what it is asked to embed.</summary>
     private WebApplicationFactory<Program> Start() =>
-        new LocalHostFactory(Settings, _dataDirectory).WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        new LocalHostFactory(Settings, _temp.Path).WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
             var registration = services.Last(d => d.ServiceType == typeof(IEmbeddingGenerator<string, Embedding<float>>) && !d.IsKeyedService);
             services.Remove(registration);
@@ -143,7 +133,7 @@ public sealed class VectorCacheHostTests : IDisposable
 
     private List<(string Text, float[] Vector)> ReadRows(string documentId)
     {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(_dataDirectory, "ragfunctions.db")};Mode=ReadOnly");
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(_temp.Path, "ragfunctions.db")};Mode=ReadOnly");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT title, heading, content, vector FROM search_chunks WHERE document_id = $d ORDER BY ordinal";

@@ -6,12 +6,12 @@ namespace RagFunctions.Local.Tests.Storage;
 
 public sealed class SqliteDatabaseTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "ragfunctions-sqlitedb-" + Guid.NewGuid().ToString("N"));
+    private readonly TempDataDirectory _temp = new("sqlitedb");
 
     [Fact]
     public async Task Every_opened_connection_has_the_busy_timeout_foreign_keys_and_synchronous_settings_also_when_reused_from_the_pool()
     {
-        var database = new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _directory }));
+        var database = new SqliteDatabase(Options.Create(new LocalHostOptions { DataDirectory = _temp.Path }));
 
         // Sequential opens reuse the pooled handle, where the PRAGMAs are no longer re-run; two at once force a second handle.
         for (var round = 0; round < 3; round++)
@@ -27,17 +27,7 @@ public sealed class SqliteDatabaseTests : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 
     private static async Task<long> ScalarAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string sql)
     {

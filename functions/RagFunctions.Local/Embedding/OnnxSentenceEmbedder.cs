@@ -183,31 +183,8 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
         return pooled;
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-        {
-            return Metadata;
-        }
-
-        if (serviceType == typeof(Core.Retrieval.ScoreFusion))
-        {
-            return _fusion;
-        }
-
-        if (serviceType == typeof(EmbeddingWindow))
-        {
-            return Window;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        EmbedderServices.Get(this, serviceType, serviceKey, Metadata, _fusion, Window);
 
     public void Dispose()
     {

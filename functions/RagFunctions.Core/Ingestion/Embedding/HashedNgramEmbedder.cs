@@ -193,26 +193,8 @@ public sealed class HashedNgramEmbedder : IEmbeddingGenerator<string, Embedding<
         vector[bucket] += (hash & 1) == 0 ? weight : -weight;
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(EmbeddingGeneratorMetadata))
-        {
-            return Metadata;
-        }
-
-        if (serviceType == typeof(Retrieval.ScoreFusion))
-        {
-            return Fusion;
-        }
-
-        return serviceType.IsInstanceOfType(this) ? this : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        EmbedderServices.Get(this, serviceType, serviceKey, Metadata, Fusion);
 
     public void Dispose()
     {

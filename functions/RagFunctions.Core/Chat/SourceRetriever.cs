@@ -16,7 +16,13 @@ public sealed record RetrievalResult(IReadOnlyList<SearchHit> Hits, bool VectorU
 }
 
 /// <summary>Step 4: hybrid retrieval for the question, trimmed to what the caller may read (<see cref="CallerIdentity.PrincipalIds"/>).</summary>
-public sealed class SourceRetriever(ISearchIndex index, IEmbeddingGenerator<string, Embedding<float>> embedder, ILogger<SourceRetriever> logger)
+/// <param name="vectorCache">The index's stored vectors by text hash (<see cref="Ingestion.Embedding.IVectorCache"/>): the relevance
+/// check reads the hits' vectors from it instead of embedding them again. Optional: without it the hits are embedded.</param>
+public sealed class SourceRetriever(
+    ISearchIndex index,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
+    ILogger<SourceRetriever> logger,
+    Ingestion.Embedding.IVectorCache? vectorCache = null)
 {
     public async Task<RetrievalResult> RetrieveAsync(string query, CallerIdentity caller, int top, CancellationToken cancellationToken)
     {
@@ -51,10 +57,11 @@ public sealed class SourceRetriever(ISearchIndex index, IEmbeddingGenerator<stri
         }
     }
 
-    /// <summary>Cosine similarity between the query and each hit, with the hits embedded now as the index embedded them (title,
-    /// heading, content; one batch). Fused search scores are rank-based, and Azure AI Search does not return a hybrid query's vector
-    /// similarity, so the check embeds the few hits itself; the pipeline asks only when the lexical floor found nothing.
-    /// Null when there is no query vector or embedding fails (the lexical verdict stands).</summary>
+    /// <summary>Cosine similarity between the query and each hit's vector as the index holds it (title, heading, content). Fused
+    /// search scores are rank-based, and Azure AI Search does not return a hybrid query's vector similarity, so the vectors are
+    /// read back from the index through the vector cache (one lookup by text hash), and only hits it does not know (indexed before
+    /// text hashes were stored, or by another model) are embedded now, in one batch. The pipeline asks only when the lexical
+    /// floor found nothing. Null when there is no query vector or embedding fails (the lexical verdict stands).</summary>
     public async Task<IReadOnlyList<double>?> SimilaritiesAsync(RetrievalResult result, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -65,14 +72,59 @@ public sealed class SourceRetriever(ISearchIndex index, IEmbeddingGenerator<stri
 
         try
         {
-            var passages = await embedder.GenerateAsync(result.Hits.Select(h => Ingestion.Chunking.ChunkContext.Contextualise(h.Chunk)), cancellationToken: cancellationToken)
-                .ConfigureAwait(false);
-            return [.. passages.Select(p => System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(result.QueryVector.Span, p.Vector.Span)).Select(c => (double)c)];
+            var texts = result.Hits.Select(h => Ingestion.Chunking.ChunkContext.Contextualise(h.Chunk)).ToArray();
+            var hashes = texts.Select(Ingestion.Embedding.ChunkTextHash.Of).ToArray();
+            var stored = await StoredVectorsAsync(hashes, result.QueryVector.Length, cancellationToken).ConfigureAwait(false);
+            var vectors = new ReadOnlyMemory<float>[texts.Length];
+            var missing = new List<int>();
+            for (var i = 0; i < texts.Length; i++)
+            {
+                if (stored.TryGetValue(hashes[i], out var vector) && vector.Length == result.QueryVector.Length)
+                {
+                    vectors[i] = vector;
+                }
+                else
+                {
+                    missing.Add(i);
+                }
+            }
+
+            if (missing.Count > 0)
+            {
+                var embedded = await embedder.GenerateAsync(missing.Select(i => texts[i]), cancellationToken: cancellationToken).ConfigureAwait(false);
+                for (var m = 0; m < missing.Count; m++)
+                {
+                    vectors[missing[m]] = embedded[m].Vector;
+                }
+            }
+
+            return [.. vectors.Select(v => (double)System.Numerics.Tensors.TensorPrimitives.CosineSimilarity(result.QueryVector.Span, v.Span))];
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(ex, "Embedding the hits for the vector relevance check failed; the lexical check stands");
             return null;
+        }
+    }
+
+    /// <summary>The hits' stored vectors by text hash; empty without a cache, for an embedder that does not name its model, or
+    /// when the lookup fails (the hits are then embedded).</summary>
+    private async Task<IReadOnlyDictionary<string, ReadOnlyMemory<float>>> StoredVectorsAsync(
+        IReadOnlyCollection<string> hashes, int dimensions, CancellationToken cancellationToken)
+    {
+        if (vectorCache is null || Ingestion.Embedding.EmbedderIdentity.Of(embedder, dimensions) is not { } identity)
+        {
+            return new Dictionary<string, ReadOnlyMemory<float>>();
+        }
+
+        try
+        {
+            return await vectorCache.FindAsync(identity, hashes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Reading the hits' stored vectors failed; embedding them instead");
+            return new Dictionary<string, ReadOnlyMemory<float>>();
         }
     }
 }

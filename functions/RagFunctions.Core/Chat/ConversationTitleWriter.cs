@@ -46,11 +46,7 @@ public sealed partial class ConversationTitleWriter
     public static ConversationTitleWriter FromOptions(IOptions<ChatPipelineOptions> options, IChatClientFactory? factory, ILogger<ConversationTitleWriter> logger)
     {
         var o = options.Value;
-        var first = o.Models.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m.Name));
-        var model = first is null || factory is null
-            ? null
-            : new ChainModel(first.Name, factory.Create(first.Name), TimeSpan.FromSeconds(Math.Max(1, o.TitleTimeoutSeconds)));
-        return new ConversationTitleWriter(model, Math.Max(1, o.MaxTitleLength), logger);
+        return new ConversationTitleWriter(ChainModel.FirstConfigured(o, factory, o.TitleTimeoutSeconds), Math.Max(1, o.MaxTitleLength), logger);
     }
 
     /// <summary>The model asked for titles; null when titles are not model-written.</summary>

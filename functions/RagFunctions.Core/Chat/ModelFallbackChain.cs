@@ -8,7 +8,20 @@ using RagFunctions.Core.Common;
 namespace RagFunctions.Core.Chat;
 
 /// <summary>One model of the chain.</summary>
-public sealed record ChainModel(string Name, IChatClient Client, TimeSpan Timeout);
+public sealed record ChainModel(string Name, IChatClient Client, TimeSpan Timeout)
+{
+    /// <summary>The first configured model (<see cref="ChatPipelineOptions.Models"/>) with <paramref name="timeoutSeconds"/> (at
+    /// least 1 s), for the side calls that ask one model only (title, query rewrite, triage); null when no model is configured or
+    /// no factory (no LLM endpoint) is registered.</summary>
+    public static ChainModel? FirstConfigured(ChatPipelineOptions options, IChatClientFactory? factory, int timeoutSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var first = options.Models.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m.Name));
+        return first is null || factory is null
+            ? null
+            : new ChainModel(first.Name, factory.Create(first.Name), TimeSpan.FromSeconds(Math.Max(1, timeoutSeconds)));
+    }
+}
 
 /// <summary>Step 7: tries the configured models in order, each under its own timeout; a failure or timeout moves to the next.
 /// Which model answered (and every attempt) is reported. When all fail: <see cref="UpstreamUnavailableProblemException"/>.

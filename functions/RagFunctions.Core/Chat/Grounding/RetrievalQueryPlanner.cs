@@ -45,11 +45,7 @@ public sealed class RetrievalQueryPlanner
     public static RetrievalQueryPlanner FromOptions(IOptions<ChatPipelineOptions> options, IChatClientFactory? factory, ILogger<RetrievalQueryPlanner> logger)
     {
         var o = options.Value;
-        var first = o.Models.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m.Name));
-        var model = first is null || factory is null
-            ? null
-            : new ChainModel(first.Name, factory.Create(first.Name), TimeSpan.FromSeconds(Math.Max(1, o.RewriteTimeoutSeconds)));
-        return new RetrievalQueryPlanner(model, logger);
+        return new RetrievalQueryPlanner(ChainModel.FirstConfigured(o, factory, o.RewriteTimeoutSeconds), logger);
     }
 
     /// <param name="history">Earlier messages, chronological, the new message excluded.</param>

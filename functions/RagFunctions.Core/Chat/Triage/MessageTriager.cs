@@ -30,11 +30,9 @@ public sealed partial class MessageTriager
     public static MessageTriager FromOptions(
         IOptions<ChatPipelineOptions> chat, IOptions<TriageOptions> options, IChatClientFactory? factory, ILogger<MessageTriager> logger)
     {
-        var first = chat.Value.Models.FirstOrDefault(m => !string.IsNullOrWhiteSpace(m.Name));
-        var model = first is null || factory is null
-            ? null
-            : new ChainModel(first.Name, factory.Create(first.Name), TimeSpan.FromSeconds(Math.Max(1, options.Value.TimeoutSeconds)));
-        return new MessageTriager(model, options, logger);
+        ArgumentNullException.ThrowIfNull(chat);
+        ArgumentNullException.ThrowIfNull(options);
+        return new MessageTriager(ChainModel.FirstConfigured(chat.Value, factory, options.Value.TimeoutSeconds), options, logger);
     }
 
     /// <param name="history">Earlier messages of the conversation (chronological); their answers' grounding counts toward "repeated not found".</param>

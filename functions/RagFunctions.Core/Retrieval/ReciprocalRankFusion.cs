@@ -73,17 +73,7 @@ public static class ReciprocalRankFusion
             fused.Add((new FusedResult<TKey>(key, score, foundBy, entry.KeywordRank, entry.VectorRank), best, entry.Order));
         }
 
-        fused.Sort((x, y) =>
-        {
-            var byScore = y.Result.Score.CompareTo(x.Result.Score);
-            if (byScore != 0)
-            {
-                return byScore;
-            }
-
-            var byRank = x.BestRank.CompareTo(y.BestRank);
-            return byRank != 0 ? byRank : x.Order.CompareTo(y.Order);
-        });
+        fused.Sort((x, y) => FusedOrder(x.Result.Score, x.BestRank, x.Order, y.Result.Score, y.BestRank, y.Order));
 
         var count = Math.Min(top, fused.Count);
         var results = new FusedResult<TKey>[count];
@@ -96,4 +86,18 @@ public static class ReciprocalRankFusion
     }
 
     private readonly record struct Entry(int? KeywordRank, int? VectorRank, int Order);
+
+    /// <summary>The fused order every fusion rule shares: higher score first; on a tie the better of the two ranks, then the
+    /// order in which the hit was first seen, so results are deterministic.</summary>
+    internal static int FusedOrder(double scoreX, int bestRankX, int orderX, double scoreY, int bestRankY, int orderY)
+    {
+        var byScore = scoreY.CompareTo(scoreX);
+        if (byScore != 0)
+        {
+            return byScore;
+        }
+
+        var byRank = bestRankX.CompareTo(bestRankY);
+        return byRank != 0 ? byRank : orderX.CompareTo(orderY);
+    }
 }

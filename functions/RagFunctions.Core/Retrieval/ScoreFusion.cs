@@ -47,17 +47,7 @@ public sealed record ScoreFusion(double VectorWeight)
             return (Result: new FusedResult<TKey>(e.Key, e.Value.Score, foundBy, e.Value.KeywordRank, e.Value.VectorRank),
                 Best: Math.Min(e.Value.KeywordRank ?? int.MaxValue, e.Value.VectorRank ?? int.MaxValue), e.Value.Order);
         }).ToList();
-        fused.Sort((x, y) =>
-        {
-            var byScore = y.Result.Score.CompareTo(x.Result.Score);
-            if (byScore != 0)
-            {
-                return byScore;
-            }
-
-            var byRank = x.Best.CompareTo(y.Best);
-            return byRank != 0 ? byRank : x.Order.CompareTo(y.Order);
-        });
+        fused.Sort((x, y) => ReciprocalRankFusion.FusedOrder(x.Result.Score, x.Best, x.Order, y.Result.Score, y.Best, y.Order));
         return fused.Take(top).Select(f => f.Result).ToArray();
 
         void Add(IReadOnlyList<(TKey Key, double Score)> list, double share, bool isKeyword)
